@@ -7,13 +7,22 @@ background so that they stay legible when the site is switched to its dark theme
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from itertools import cycle
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "LINESTYLES", "MARKERS", "new_figure", "series_styles", "finish_axes"]
+__all__ = [
+    "COLORS",
+    "LINESTYLES",
+    "MARKERS",
+    "BookFigure",
+    "finish_axes",
+    "new_figure",
+    "series_styles",
+]
 
 # Okabe & Ito's colour-blind-safe palette (dark enough on white).
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -29,12 +38,25 @@ def series_styles() -> Iterator[dict[str, object]]:
     )
 
 
+class BookFigure(Figure):
+    """A matplotlib figure that displays itself as a PNG in a notebook.
+
+    The package never touches pyplot's global state: a chapter displays a figure by
+    making it the last expression of a cell, and IPython calls ``_repr_png_``.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", facecolor="white")
+        return buffer.getvalue()
+
+
 def new_figure(width: float = 8.0, height: float = 3.4, dpi: int = 100) -> Figure:
     """A figure with a white background and constrained layout (not attached to pyplot).
 
     Displaying it in a notebook shows it once, as a PNG, without pyplot's global state.
     """
-    fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    fig = BookFigure(figsize=(width, height), dpi=dpi, layout="constrained")
     fig.patch.set_facecolor("white")
     return fig
 
