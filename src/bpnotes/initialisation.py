@@ -21,7 +21,7 @@ import numpy as np
 
 from .validation import check_choice, check_positive_number
 
-__all__ = ["INIT_SCHEMES", "initial_weights", "init_std"]
+__all__ = ["INIT_SCHEMES", "init_std", "initial_weights"]
 
 INIT_SCHEMES = ("xavier", "he", "lecun", "normal")
 

@@ -53,11 +53,11 @@ class SquaredLoss(Loss):
 
     name = "squared"
 
-    def value(self, z, o, y, output):  # noqa: D102
+    def value(self, z, o, y, output):
         diff = o - y
         return 0.5 * np.sum(diff * diff, axis=1)
 
-    def output_delta(self, z, o, y, output):  # noqa: D102
+    def output_delta(self, z, o, y, output):
         return output.backprop(z, o, o - y)
 
 
@@ -71,10 +71,10 @@ class LogLoss(Loss):
 
     name = "log"
 
-    def value(self, z, o, y, output):  # noqa: D102
+    def value(self, z, o, y, output):
         return np.sum(np.logaddexp(0.0, z) - y * z, axis=1)
 
-    def output_delta(self, z, o, y, output):  # noqa: D102
+    def output_delta(self, z, o, y, output):
         return o - y
 
 
@@ -87,11 +87,11 @@ class CrossEntropyLoss(Loss):
 
     name = "cross_entropy"
 
-    def value(self, z, o, y, output):  # noqa: D102
+    def value(self, z, o, y, output):
         log_o = log_softmax(z) if output.name == "softmax" else log_sigmoid(z)
         return -np.sum(y * log_o, axis=1)
 
-    def output_delta(self, z, o, y, output):  # noqa: D102
+    def output_delta(self, z, o, y, output):
         if output.name == "softmax":
             return o * np.sum(y, axis=1, keepdims=True) - y
         return -y * (1.0 - o)

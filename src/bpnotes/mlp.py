@@ -31,7 +31,6 @@ from .initialisation import initial_weights
 from .losses import VALID_OUTPUTS, Loss, get_loss
 from .validation import (
     as_float_matrix,
-    check_choice,
     check_nonnegative_number,
     check_positive_number,
     check_probability_rows,
@@ -384,7 +383,9 @@ class MLP:
             for layer, (p, shape) in enumerate(zip(params, shapes, strict=True)):
                 if not isinstance(p, np.ndarray) or p.shape != shape:
                     got = p.shape if isinstance(p, np.ndarray) else type(p).__name__
-                    raise ValueError(f"net.{kind}[{layer}] must be an array of shape {shape}, got {got}")
+                    raise ValueError(
+                        f"net.{kind}[{layer}] must be an array of shape {shape}, got {got}"
+                    )
                 if p.dtype != self.dtype:
                     params[layer] = p = p.astype(self.dtype)
                 if not np.all(np.isfinite(p)):

@@ -138,7 +138,9 @@ def check_batch_size(value: object, m: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"batch_size must be None or an integer, got {type(value).__name__}")
     if not 1 <= value <= m:
-        raise ValueError(f"batch_size must be between 1 and the number of examples {m}, got {value}")
+        raise ValueError(
+            f"batch_size must be between 1 and the number of examples {m}, got {value}"
+        )
     return int(value)
 
 

@@ -9,7 +9,7 @@ from ..descent import iterate
 from ..explorer import Control, Explorer
 from .style import COLORS, finish_axes
 
-__all__ = ["quadratic_explorer", "draw_quadratic_descent"]
+__all__ = ["draw_quadratic_descent", "quadratic_explorer"]
 
 CURVATURE = 2.0
 START = 2.5
@@ -37,15 +37,27 @@ def draw_quadratic_descent(
     reach = max(abs(start), float(np.max(np.abs(w_path)))) * 1.1
     grid = np.linspace(-reach, reach, 200)
     left.plot(grid, 0.5 * curvature * grid**2, color="0.55", linewidth=1.5, label="J(w) = ½·a·w²")
-    left.plot(w_path, costs, color=COLORS[1], linestyle="--", marker="o", markersize=4,
-              linewidth=1, label="iterates w_k")
+    left.plot(
+        w_path,
+        costs,
+        color=COLORS[1],
+        linestyle="--",
+        marker="o",
+        markersize=4,
+        linewidth=1,
+        label="iterates w_k",
+    )
     left.plot(w_path[:1], costs[:1], "s", color=COLORS[0], markersize=8, label="start")
-    finish_axes(left, title=f"η = {lr:.3g}  (critical 2/a = {critical:.3g})", xlabel="w",
-                ylabel="J(w)")
+    finish_axes(
+        left, title=f"η = {lr:.3g}  (critical 2/a = {critical:.3g})", xlabel="w", ylabel="J(w)"
+    )
     left.legend(loc="upper center", fontsize=8)
-    right.semilogy(np.arange(len(costs)), np.maximum(costs, 1e-300), color=COLORS[0], marker="o",
-                   markersize=3)
-    status = "diverged: stopped" if path.diverged else f"J after {len(costs) - 1} steps: {costs[-1]:.2e}"
+    right.semilogy(
+        np.arange(len(costs)), np.maximum(costs, 1e-300), color=COLORS[0], marker="o", markersize=3
+    )
+    status = (
+        "diverged: stopped" if path.diverged else f"J after {len(costs) - 1} steps: {costs[-1]:.2e}"
+    )
     finish_axes(right, title=status, xlabel="step k", ylabel="J(w_k), log scale")
 
 
