@@ -84,7 +84,10 @@ class GradientCheck:
 
     def __str__(self) -> str:
         verdict = "passed" if self.passed else "FAILED"
-        return f"gradient check {verdict}: relative error {self.error:.2e} (tolerance {self.tolerance:.0e})"
+        return (
+            f"gradient check {verdict}: relative error {self.error:.2e} "
+            f"(tolerance {self.tolerance:.0e})"
+        )
 
 
 def check_gradient(

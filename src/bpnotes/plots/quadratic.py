@@ -55,9 +55,12 @@ def draw_quadratic_descent(
     right.semilogy(
         np.arange(len(costs)), np.maximum(costs, 1e-300), color=COLORS[0], marker="o", markersize=3
     )
-    status = (
-        "diverged: stopped" if path.diverged else f"J after {len(costs) - 1} steps: {costs[-1]:.2e}"
-    )
+    if path.diverged:
+        status = "diverged: the run was stopped"
+    elif costs[-1] > costs[0]:
+        status = f"diverging: J grew from {costs[0]:.2g} to {costs[-1]:.2g}"
+    else:
+        status = f"J after {len(costs) - 1} steps: {costs[-1]:.2e}"
     finish_axes(right, title=status, xlabel="step k", ylabel="J(w_k), log scale")
 
 
