@@ -1,0 +1,478 @@
+"""Backpropagation spelled out, for the chapter: the textbook forms beside ``MLP``'s.
+
+:class:`bpnotes.MLP` computes gradients for a whole batch at once. This module writes the
+same mathematics in the other forms the chapter teaches, so that each can be compared
+with the vectorised one:
+
+* :func:`weight_chain` — one weight's gradient as the product of its three chain-rule
+  factors ∂C/∂a^l_j · f'(z^l_j) · a^{l−1}_k, eq. (bp-one-weight);
+* :func:`accumulated_gradients` — the per-example loop of eq. (bp-accumulate):
+  Δ^l += δ^l (a^{l−1})ᵀ, then D^l = (1/m)(Δ^l + λ W^l) and (1/m) Δ_b^l for the biases;
+* :func:`fold_biases` / :func:`folded_gradients` — the bias as a weight column with a
+  constant input a_0 = 1, eq. (notation-bias-fold);
+* :func:`check_mlp_gradients` — every layer's gradient against centred differences,
+  eq. (bp-gradcheck);
+* :func:`network_state` and :func:`worked_example` — the numbers the chapter's network
+  figure and worked example print;
+* :func:`train_variants` — the same network trained several ways (batch modes, momentum).
+
+Indices follow the book: layers are counted from 1 (``net.weights[l - 1]`` is W^l).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .gradcheck import numerical_gradient
+from .mlp import MLP, TrainingHistory
+from .validation import as_float_matrix, as_float_vector, check_positive_number
+
+__all__ = [
+    "WORKED_LR",
+    "LayerCheck",
+    "NetworkState",
+    "WeightChain",
+    "accumulated_gradients",
+    "as_targets",
+    "check_mlp_gradients",
+    "fold_biases",
+    "folded_gradients",
+    "four_two_two_one",
+    "layer_error",
+    "network_state",
+    "numerical_mlp_gradients",
+    "train_variants",
+    "unfold_biases",
+    "weight_chain",
+    "worked_example",
+    "worked_example_network",
+]
+
+#: The learning rate of the chapter's worked example.
+WORKED_LR = 0.5
+
+
+def _check_net(net: object) -> MLP:
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be a bpnotes.MLP, got {type(net).__name__}")
+    net._check_parameters()
+    return net
+
+
+def _check_xy(net: MLP, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
+    return net._check_data(X, Y)
+
+
+def _full_masks(net: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Boolean masks of the parameters that exist (all True where no mask was set)."""
+    wm = [np.ones(w.shape, bool) if m is None else m for w, m in zip(net.weights, net.weight_masks)]
+    bm = [np.ones(b.shape, bool) if m is None else m for b, m in zip(net.biases, net.bias_masks)]
+    return wm, bm
+
+
+# ---------------------------------------------------------------- small networks of the chapter
+def four_two_two_one(seed: int = 3) -> MLP:
+    """The chapter's 4-2-2-1 network: two sigmoid hidden layers of 2, one linear output.
+
+    The output unit s = W^3 a^2 has no bias (its bias is masked out), the loss is ½(s − y)²,
+    and the weights are drawn from N(0, 1) with ``seed``; hidden biases are drawn too so
+    that every term of eq. (bp-forward) is visible.
+    """
+    net = MLP([4, 2, 2, 1], hidden="sigmoid", output="identity", loss="squared", seed=seed,
+              init="normal")
+    rng = np.random.default_rng(seed + 1000)
+    net.biases[0][:] = rng.normal(0.0, 0.5, 2)
+    net.biases[1][:] = rng.normal(0.0, 0.5, 2)
+    net.set_connections(biases=[None, None, np.zeros(1, bool)])
+    return net
+
+
+def worked_example_network() -> MLP:
+    """The worked example's 2-3-2-1 sigmoid network with log loss, before the step.
+
+    Layer 1: z1 = 0.5 x1 + 0.3, z2 = −0.2 x1 + 0.7, z3 = −0.1 (unit 3 has a bias and no
+    inputs; the weights from x2 are 0). Layer 2 has no biases: z4 = −0.5 h1 + 0.4 h2 (no
+    link from h3), z5 = 0.3 h1 + 0.6 h2 + 0.4 h3. Output o = σ(0.5 h4 + 0.7 h5), no bias.
+    Missing links are masked with :meth:`MLP.set_connections`, so they stay at 0.
+    """
+    net = MLP([2, 3, 2, 1], hidden="sigmoid", output="sigmoid", loss="log")
+    net.weights[0][:] = [[0.5, 0.0], [-0.2, 0.0], [0.0, 0.0]]
+    net.biases[0][:] = [0.3, 0.7, -0.1]
+    net.weights[1][:] = [[-0.5, 0.4, 0.0], [0.3, 0.6, 0.4]]
+    net.biases[1][:] = 0.0
+    net.weights[2][:] = [[0.5, 0.7]]
+    net.biases[2][:] = 0.0
+    net.set_connections(
+        weights=[
+            np.array([[True, True], [True, True], [False, False]]),
+            np.array([[True, True, False], [True, True, True]]),
+            None,
+        ],
+        biases=[None, np.zeros(2, bool), np.zeros(1, bool)],
+    )
+    return net
+
+
+# ---------------------------------------------------------------- network state (for figures)
+@dataclass(frozen=True)
+class NetworkState:
+    """Everything the network figure shows for one example, in book order.
+
+    ``activations[l]`` is a^l for l = 0..L (``activations[0]`` is x); ``deltas[l - 1]``,
+    ``weights[l - 1]`` and ``weight_gradients[l - 1]`` belong to layer l. Masks say which
+    parameters exist. ``loss`` is the cost C at these parameters.
+    """
+
+    activations: list[np.ndarray]
+    deltas: list[np.ndarray]
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    weight_gradients: list[np.ndarray]
+    bias_gradients: list[np.ndarray]
+    weight_masks: list[np.ndarray]
+    bias_masks: list[np.ndarray]
+    loss: float
+    hidden: str
+    output: str
+
+    @property
+    def prediction(self) -> np.ndarray:
+        """The network's output a^L."""
+        return self.activations[-1]
+
+
+def network_state(net: MLP, x: object, y: object) -> NetworkState:
+    """Activations, deltas, parameters and gradients of ``net`` on one example (x, y).
+
+    Parameters
+    ----------
+    net
+        The network; it is not modified.
+    x, y
+        One input vector of length n_0 and its target of length n_L.
+    """
+    net = _check_net(net)
+    x = as_float_vector("x", x, length=net.sizes[0])
+    y = as_float_vector("y", y, length=net.sizes[-1])
+    X, Y = _check_xy(net, x[None, :], y[None, :])
+    _, acts = net._forward_pass(X)
+    grads = net.gradients(X, Y)
+    wm, bm = _full_masks(net)
+    return NetworkState(
+        activations=[a[0].copy() for a in acts],
+        deltas=[d[0].copy() for d in grads.deltas],
+        weights=[w.copy() for w in net.weights],
+        biases=[b.copy() for b in net.biases],
+        weight_gradients=grads.weights,
+        bias_gradients=grads.biases,
+        weight_masks=[m.copy() for m in wm],
+        bias_masks=[m.copy() for m in bm],
+        loss=grads.loss,
+        hidden=net.hidden.name,
+        output=net.output.name,
+    )
+
+
+def worked_example(lr: float = WORKED_LR) -> tuple[NetworkState, NetworkState]:
+    """The worked example before and after one gradient step with learning rate ``lr``.
+
+    Input x = (1, 0), label y = 1, log loss; see :func:`worked_example_network`.
+    """
+    lr = check_positive_number("lr", lr)
+    net = worked_example_network()
+    x, y = np.array([1.0, 0.0]), np.array([1.0])
+    before = network_state(net, x, y)
+    net.step(x[None, :], y[None, :], lr)
+    return before, network_state(net, x, y)
+
+
+# ---------------------------------------------------------------- one weight, eq. (bp-one-weight)
+@dataclass(frozen=True)
+class WeightChain:
+    """The chain-rule factors of ∂C/∂W^l_jk, eq. (bp-one-weight), one entry per example.
+
+    ``grad_a`` is ∂ℓ/∂a^l_j = Σ_r W^{l+1}_rj δ^{l+1}_r, ``f_prime`` is f'(z^l_j),
+    ``a_prev`` is a^{l−1}_k; their product is ∂ℓ/∂W^l_jk for each example and
+    ``gradient`` is ∂C/∂W^l_jk (the mean over the examples plus the L2 term).
+    """
+
+    grad_a: np.ndarray
+    f_prime: np.ndarray
+    a_prev: np.ndarray
+    product: np.ndarray
+    gradient: float
+
+
+def weight_chain(net: MLP, X: object, Y: object, layer: int, j: int, k: int) -> WeightChain:
+    """Factor the gradient of the hidden weight W^l_jk as ∂C/∂a · f'(z) · a.
+
+    Parameters
+    ----------
+    net
+        The network (any element-wise hidden activation).
+    X, Y
+        Inputs (m, n_0) and targets (m, n_L).
+    layer, j, k
+        Book indices l, j, k, counted from 1: layer l (a hidden layer, 1 <= l < L), receiving
+        neuron j of layer l, sending neuron k of layer l − 1.
+    """
+    net = _check_net(net)
+    X, Y = _check_xy(net, X, Y)
+    L = net.n_layers
+    for name, value, top in (("layer", layer, L - 1), ("j", j, None), ("k", k, None)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise TypeError(f"{name} must be an integer (a book index, counted from 1)")
+        if value < 1 or (top is not None and value > top):
+            limit = top or "the layer width"
+            raise ValueError(f"{name} must be between 1 and {limit}, got {value}")
+    if j > net.sizes[layer] or k > net.sizes[layer - 1]:
+        shape = net.weights[layer - 1].shape
+        raise ValueError(f"W^{layer} has shape {shape}; (j, k) = ({j}, {k}) is outside it")
+    zs, acts = net._forward_pass(X)
+    grads = net.gradients(X, Y)
+    delta_above = grads.deltas[layer]  # δ^{layer+1}, shape (m, n_{layer+1})
+    grad_a = delta_above @ net.weights[layer][:, j - 1]
+    f_prime = net.hidden.derivative(zs[layer - 1], acts[layer])[:, j - 1]
+    a_prev = acts[layer - 1][:, k - 1]
+    product = grad_a * f_prime * a_prev
+    gradient = float(grads.weights[layer - 1][j - 1, k - 1])
+    return WeightChain(grad_a, f_prime, a_prev, product, gradient)
+
+
+# ---------------------------------------------------------------- eq. (bp-accumulate)
+def accumulated_gradients(
+    net: MLP, X: object, Y: object
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Gradients by the per-example loop of eq. (bp-accumulate), one example at a time.
+
+    For each example i: a forward pass with column vectors, δ^L from the loss, the delta
+    rule δ^l = f'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1} (eq. (bp-delta-rule)), and the accumulation
+    Δ^l += δ^l (a^{l−1})ᵀ, Δ_b^l += δ^l. Then D^l = (1/m)(Δ^l + λ W^l) for the weights
+    and (1/m) Δ_b^l for the biases, which L2 leaves alone. Absent parameters get 0.
+
+    Returns
+    -------
+    (weight gradients, bias gradients), shaped like ``net.weights`` and ``net.biases``.
+    """
+    net = _check_net(net)
+    X, Y = _check_xy(net, X, Y)
+    m, L = X.shape[0], net.n_layers
+    big_delta = [np.zeros_like(w) for w in net.weights]
+    big_delta_b = [np.zeros_like(b) for b in net.biases]
+    for x, y in zip(X, Y, strict=True):
+        a, zs = [x], []
+        for layer in range(1, L + 1):
+            z = net.weights[layer - 1] @ a[-1] + net.biases[layer - 1]
+            zs.append(z)
+            a.append(net.activation(layer - 1)(z[None, :])[0])
+        delta = net.loss.output_delta(zs[-1][None, :], a[-1][None, :], y[None, :], net.output)[0]
+        for layer in range(L, 0, -1):
+            big_delta[layer - 1] += np.outer(delta, a[layer - 1])
+            big_delta_b[layer - 1] += delta
+            if layer > 1:
+                grad_a = net.weights[layer - 1].T @ delta
+                delta = net.hidden.backprop(zs[layer - 2], a[layer - 1], grad_a)
+    wm, bm = _full_masks(net)
+    grad_w = [np.where(mask, (D + net.l2 * W) / m, 0.0)
+              for D, W, mask in zip(big_delta, net.weights, wm, strict=True)]
+    grad_b = [np.where(mask, D / m, 0.0) for D, mask in zip(big_delta_b, bm, strict=True)]
+    return grad_w, grad_b
+
+
+# ---------------------------------------------------------------- eq. (notation-bias-fold)
+def fold_biases(weights: list[np.ndarray], biases: list[np.ndarray]) -> list[np.ndarray]:
+    """Θ^l = [b^l | W^l]: each bias becomes weight column 0, fed by a_0 = 1."""
+    if len(weights) != len(biases) or not weights:
+        raise ValueError("weights and biases must be non-empty lists of the same length")
+    thetas = []
+    for layer, (W, b) in enumerate(zip(weights, biases, strict=True), start=1):
+        W = np.asarray(W, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64)
+        if W.ndim != 2 or b.shape != (W.shape[0],):
+            raise ValueError(f"layer {layer}: W must be 2-D (n_l, n_(l-1)), b of length n_l")
+        thetas.append(np.column_stack([b, W]))
+    return thetas
+
+
+def unfold_biases(thetas: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Split each Θ^l = [b^l | W^l] back into (W^l, b^l)."""
+    if not thetas:
+        raise ValueError("thetas must be a non-empty list of 2-D arrays")
+    for layer, theta in enumerate(thetas, start=1):
+        if np.ndim(theta) != 2 or np.shape(theta)[1] < 2:
+            raise ValueError(
+                f"thetas[{layer - 1}] must be 2-D with a bias column and >= 1 weight column"
+            )
+    return [np.array(t[:, 1:]) for t in thetas], [np.array(t[:, 0]) for t in thetas]
+
+
+def folded_gradients(net: MLP, X: object, Y: object) -> list[np.ndarray]:
+    """∂C/∂Θ^l for the folded parameters Θ^l = [b^l | W^l], computed in the folded form.
+
+    Every layer's input gets a leading column of ones, z^l = [1, a^{l−1}] (Θ^l)ᵀ, and the
+    delta rule uses Θ^l without its bias column (no neuron sits behind a_0 = 1). L2
+    applies to the weight columns only. Column 0 of the result must equal ∂C/∂b^l.
+    """
+    net = _check_net(net)
+    X, Y = _check_xy(net, X, Y)
+    m, L = X.shape[0], net.n_layers
+    thetas = fold_biases(net.weights, net.biases)
+    inputs, zs, a = [], [], X
+    for layer in range(L):
+        with_one = np.column_stack([np.ones(m), a])
+        inputs.append(with_one)
+        zs.append(with_one @ thetas[layer].T)
+        a = net.activation(layer)(zs[-1])
+    delta = net.loss.output_delta(zs[-1], a, Y, net.output)
+    grads: list[np.ndarray] = [np.empty(0)] * L
+    for layer in range(L - 1, -1, -1):
+        penalty = np.column_stack([np.zeros(thetas[layer].shape[0]), thetas[layer][:, 1:]])
+        grads[layer] = (delta.T @ inputs[layer] + net.l2 * penalty) / m
+        if layer > 0:
+            grad_a = delta @ thetas[layer][:, 1:]
+            delta = net.hidden.backprop(zs[layer - 1], inputs[layer][:, 1:], grad_a)
+    wm, bm = _full_masks(net)
+    masks = [np.column_stack([b, w]) for w, b in zip(wm, bm, strict=True)]
+    return [np.where(mask, g, 0.0) for g, mask in zip(grads, masks, strict=True)]
+
+
+# ---------------------------------------------------------------- eq. (bp-gradcheck)
+def numerical_mlp_gradients(
+    net: MLP, X: object, Y: object, eps: float = 1e-6
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """∂C/∂W^l and ∂C/∂b^l by centred differences of ``net.cost``, eq. (bp-gradcheck).
+
+    Absent parameters (masked out) are reported as 0, like in :meth:`MLP.gradients`.
+    The network's parameters are restored afterwards.
+    """
+    net = _check_net(net)
+    X, Y = _check_xy(net, X, Y)
+    if net.dtype != np.float64:
+        raise ValueError("finite differences need float64 parameters; build the MLP with float64")
+    wm, bm = _full_masks(net)
+    results: list[list[np.ndarray]] = []
+    for params, masks in ((net.weights, wm), (net.biases, bm)):
+        grads = []
+        for index, mask in enumerate(masks):
+            original = params[index]
+
+            def cost(p: np.ndarray, index: int = index, params: list = params) -> float:
+                params[index] = p
+                return net.cost(X, Y)
+
+            try:
+                g = numerical_gradient(cost, original, eps)
+            finally:
+                params[index] = original
+            grads.append(np.where(mask, g, 0.0))
+        results.append(grads)
+    return results[0], results[1]
+
+
+def layer_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """‖g − ĝ‖ / max(‖g‖ + ‖ĝ‖, 1e-12) for one layer's gradient, eq. (bp-gradcheck-error).
+
+    Norms over the whole array make the error of a layer immune to single entries that are
+    tiny for both (where an entry-wise ratio is dominated by rounding).
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    if a.shape != n.shape:
+        raise ValueError(f"analytic and numeric must have the same shape, got {a.shape}, {n.shape}")
+    return float(np.linalg.norm(a - n) / max(np.linalg.norm(a) + np.linalg.norm(n), 1e-12))
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """One parameter array's gradient check: ``kind`` is "W" or "b", ``layer`` counts from 1."""
+
+    layer: int
+    kind: str
+    error: float
+    tolerance: float
+
+    @property
+    def passed(self) -> bool:
+        """True when the relative error is within the tolerance."""
+        return self.error <= self.tolerance
+
+    def __str__(self) -> str:
+        verdict = "ok" if self.passed else "WRONG"
+        return f"{self.kind}^{self.layer}: relative error {self.error:.1e}  {verdict}"
+
+
+def check_mlp_gradients(
+    net: MLP,
+    X: object,
+    Y: object,
+    gradients: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+    *,
+    eps: float = 1e-6,
+    tolerance: float = 1e-6,
+) -> list[LayerCheck]:
+    """Gradient-check every weight matrix and bias vector of ``net`` on (X, Y).
+
+    Parameters
+    ----------
+    net, X, Y
+        The network and data whose cost C is differentiated.
+    gradients
+        ``(weight gradients, bias gradients)`` to check; by default the backpropagation
+        gradients of ``net.gradients``.
+    eps, tolerance
+        Finite-difference step and the largest relative error that passes.
+    """
+    net = _check_net(net)
+    X, Y = _check_xy(net, X, Y)
+    tolerance = check_positive_number("tolerance", tolerance)
+    if gradients is None:
+        g = net.gradients(X, Y)
+        gradients = (g.weights, g.biases)
+    if not (isinstance(gradients, tuple | list) and len(gradients) == 2):
+        raise TypeError("gradients must be a pair (weight gradients, bias gradients)")
+    numeric_w, numeric_b = numerical_mlp_gradients(net, X, Y, eps)
+    checks = []
+    for kind, given, numeric in (("W", gradients[0], numeric_w), ("b", gradients[1], numeric_b)):
+        if len(given) != len(numeric):
+            raise ValueError(f"gradients must hold {len(numeric)} {kind} arrays, got {len(given)}")
+        for layer, (a, n) in enumerate(zip(given, numeric, strict=True), start=1):
+            a = np.asarray(a, dtype=np.float64)
+            if a.shape != n.shape:
+                raise ValueError(
+                    f"the {kind}^{layer} gradient has shape {a.shape}; expected {n.shape}"
+                )
+            checks.append(LayerCheck(layer, kind, layer_error(a, n), tolerance))
+    return sorted(checks, key=lambda c: (c.layer, c.kind))
+
+
+# ---------------------------------------------------------------- training variants
+def train_variants(
+    make_net: Callable[[], MLP],
+    X: object,
+    Y: object,
+    variants: Mapping[str, Mapping[str, Any]],
+) -> dict[str, TrainingHistory]:
+    """Train a fresh network from ``make_net()`` once per variant and collect the histories.
+
+    ``variants`` maps a label to the keyword arguments of :meth:`MLP.train` (``lr``,
+    ``epochs``, ``batch_size``, ``momentum``, ...), e.g. full-batch against mini-batch
+    against per-example descent from the same starting weights.
+    """
+    if not callable(make_net):
+        raise TypeError("make_net must be a function returning a fresh MLP")
+    if not isinstance(variants, Mapping) or not variants:
+        raise ValueError("variants must be a non-empty mapping from labels to train() arguments")
+    histories = {}
+    for label, kwargs in variants.items():
+        net = _check_net(make_net())
+        histories[str(label)] = net.train(X, Y, **dict(kwargs))
+    return histories
+
+
+def as_targets(t: object) -> np.ndarray:
+    """0/1 labels of shape (m,) as a target matrix of shape (m, 1) for a sigmoid output."""
+    return as_float_matrix("t", np.asarray(t, dtype=np.float64).reshape(-1, 1))
