@@ -2,25 +2,39 @@
 
 Each checker compares the reader's answer with a reference and returns a
 :class:`Verdict`, which prints as a short message in a notebook. A wrong answer is
-explained (which term differs, by how much, at which input) without printing the
-reference itself; ``verdict.solution`` holds it for a reader who asks.
+explained (which term differs, by roughly how much, at which input) without printing
+the reference itself; ``verdict.reveal()`` returns it for a reader who asks.
 
 * :func:`check_expression` — sympy expressions or strings, by symbolic equivalence
   (``simplify(answer − expected) == 0``), with a numeric fallback at random points;
 * :func:`check_number` and :func:`check_array` — numbers and arrays within a stated tolerance;
-* :func:`check_function` — a function, run against the reference on many inputs.
+* :func:`check_function` — a function, run against the reference on many inputs;
+* :func:`check_choice` — one of a few named options (a prediction).
+
+A problem with the *reader's* answer (a formula that does not parse, a function that
+raises) is reported in the verdict; a problem with the *reference* (the exercise's own
+code) raises, because it is a bug in the book.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-__all__ = ["Verdict", "check_array", "check_expression", "check_function", "check_number"]
+__all__ = [
+    "Verdict",
+    "check_array",
+    "check_choice",
+    "check_expression",
+    "check_function",
+    "check_number",
+]
 
 
 @dataclass(frozen=True)
@@ -48,16 +62,43 @@ class Verdict:
         return self.solution
 
 
-def _to_sympy(name: str, value: Any, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
+# ----------------------------------------------------------------- formulas
+def _named_symbols(
+    symbols: Mapping[str, sp.Symbol] | Iterable[sp.Symbol] | None, expected: Any
+) -> dict[str, sp.Symbol]:
+    if symbols is None:
+        return {s.name: s for s in sp.sympify(expected).free_symbols}
+    if isinstance(symbols, Mapping):
+        return dict(symbols)
+    return {s.name: s for s in symbols}
+
+
+def _parse(value: Any, named: Mapping[str, sp.Symbol]) -> sp.Expr:
+    """A formula as a sympy expression; raises ValueError/TypeError saying why not."""
     if isinstance(value, str):
         try:
-            return sp.sympify(value, locals=dict(symbols))
-        except (sp.SympifyError, SyntaxError, TypeError) as exc:
-            raise ValueError(f"{name} could not be read as a formula: {exc}") from exc
-    try:
-        return sp.sympify(value)
-    except sp.SympifyError as exc:
-        raise TypeError(f"{name} must be a sympy expression or a string, got {value!r}") from exc
+            expr = sp.sympify(value, locals=dict(named))
+        except (sp.SympifyError, SyntaxError, TypeError, AttributeError) as exc:
+            raise ValueError(
+                f"{value!r} could not be read as a formula (check the brackets, write "
+                "products with * and powers with ** or ^, and give an expression, not an "
+                "equation)"
+            ) from exc
+    else:
+        try:
+            expr = sp.sympify(value, strict=True)
+        except sp.SympifyError as exc:
+            raise TypeError(
+                f"it must be a sympy expression or a string, got {type(value).__name__}"
+            ) from exc
+    if isinstance(expr, sp.logic.boolalg.Boolean):
+        raise ValueError("it is an equation or a condition; give only the expression")
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(f"it must be a single expression, got {type(expr).__name__}")
+    # A symbol the reader created with other assumptions (sp.Symbol("w") versus the
+    # reference's real w) is the same variable to a human: identify them by name.
+    rename = {s: named[s.name] for s in expr.free_symbols if s.name in named and named[s.name] != s}
+    return expr.xreplace(rename) if rename else expr
 
 
 def check_expression(
@@ -72,7 +113,8 @@ def check_expression(
     Parameters
     ----------
     answer
-        The reader's formula: a sympy expression or a string such as ``"2*x*(x - t)"``.
+        The reader's formula: a sympy expression or a string such as ``"2*x*(x - t)"``
+        (``^`` is read as a power).
     expected
         The reference formula.
     symbols
@@ -80,20 +122,30 @@ def check_expression(
         ``expected``), so that ``"w"`` in the answer is the same symbol as in the reference.
     seed
         Seed for the random points of the numeric fallback and of the diagnosis.
+
+    Returns
+    -------
+    Verdict
+        Right when sympy proves ``answer − expected`` is 0 (or, if it cannot, when they
+        agree at 20 random points); otherwise the point where they differ, by how much,
+        and which expanded terms have no match, without printing the reference.
     """
-    if symbols is None:
-        named = {s.name: s for s in sp.sympify(expected).free_symbols}
-    elif isinstance(symbols, Mapping):
-        named = dict(symbols)
-    else:
-        named = {s.name: s for s in symbols}
-    reference = _to_sympy("expected", expected, named)
-    given = _to_sympy("answer", answer, named)
+    named = _named_symbols(symbols, expected)
+    reference = _parse(expected, named)
+    try:
+        given = _parse(answer, named)
+    except (TypeError, ValueError) as exc:
+        return Verdict(False, f"Your answer is not a usable formula: {exc}.", reference)
     unknown = given.free_symbols - reference.free_symbols - set(named.values())
     if unknown:
         names = ", ".join(sorted(s.name for s in unknown))
-        return Verdict(False, f"your formula uses symbols that do not appear here: {names}.",
-                       reference)
+        allowed = ", ".join(sorted(named)) or "none"
+        return Verdict(
+            False,
+            f"your formula uses symbols that do not appear here: {names} "
+            f"(the symbols available are: {allowed}).",
+            reference,
+        )
     difference = sp.simplify(given - reference)
     if difference == 0:
         return Verdict(True, "Your formula is equivalent to the reference.", reference)
@@ -101,7 +153,7 @@ def check_expression(
     rng = np.random.default_rng(seed)
     numeric_diff = sp.lambdify(free, given - reference, "numpy")
     numeric_ref = sp.lambdify(free, reference, "numpy")
-    worst = None
+    worst, evaluated = None, 0
     for _ in range(20):
         point = rng.uniform(0.2, 1.3, size=len(free))
         with np.errstate(all="ignore"):
@@ -109,15 +161,21 @@ def check_expression(
             ref = complex(numeric_ref(*point))
         if not (np.isfinite(diff) and np.isfinite(ref)):
             continue
+        evaluated += 1
         if abs(diff) > 1e-9 * max(1.0, abs(ref)):
             worst = (point, diff, ref)
             break
-    if worst is None:
+    if worst is None and evaluated >= 10:
         # simplify() could not prove it, but it agrees numerically everywhere we looked.
-        return Verdict(True, "Your formula agrees with the reference at 20 random points "
-                       "(sympy could not simplify the difference to 0 symbolically).", reference)
+        return Verdict(True, f"Your formula agrees with the reference at {evaluated} random "
+                       "points (sympy could not simplify the difference to 0 symbolically).",
+                       reference)
+    if worst is None:
+        return Verdict(False, "sympy could not show that your formula equals the reference, "
+                       "and it could not be evaluated at enough points to compare them "
+                       "numerically; try writing it more simply.", reference)
     point, diff, ref = worst
-    where = ", ".join(f"{s.name}={v:.3g}" for s, v in zip(free, point))
+    where = ", ".join(f"{s.name}={v:.3g}" for s, v in zip(free, point, strict=True))
     hint = _term_hint(given, reference)
     return Verdict(
         False,
@@ -129,28 +187,64 @@ def check_expression(
 
 def _term_hint(given: sp.Expr, reference: sp.Expr) -> str:
     """Say which additive terms differ, without printing the reference."""
+    ratio = sp.simplify(given / reference) if reference != 0 and given != 0 else None
+    if ratio is not None and ratio.is_number:
+        if ratio == -1:
+            return " It is exactly −1 times the reference: check the sign."
+        return f" It is exactly {ratio} times the reference: check a constant factor."
     given_terms = set(sp.Add.make_args(sp.expand(given)))
     reference_terms = set(sp.Add.make_args(sp.expand(reference)))
     extra = given_terms - reference_terms
     missing = reference_terms - given_terms
-    if not extra and not missing:
-        return ""
     parts = []
     if extra:
-        parts.append("these terms of yours have no match: " + ", ".join(map(str, extra)))
+        listed = ", ".join(sorted(map(str, extra))[:6])
+        parts.append(f"these terms of yours have no match in the reference: {listed}")
     if missing:
-        parts.append(f"{len(missing)} term(s) of the reference are missing or have a different "
-                     "coefficient")
-    ratio = sp.simplify(given / reference) if reference != 0 else None
-    if ratio is not None and ratio.is_number:
-        parts.append(f"your formula is {ratio} times the reference: check a constant factor")
-    return " Expanded, " + "; ".join(parts) + "."
+        parts.append(f"{len(missing)} term(s) of the reference are missing or have a "
+                     "different coefficient")
+    return " Expanded, " + "; ".join(parts) + "." if parts else ""
+
+
+# ----------------------------------------------------------------- numbers and arrays
+def _simple_ratio(value: float, expected: float) -> str:
+    """'exactly k times' when value/expected is a small simple fraction (a factor slip)."""
+    if expected == 0 or value == 0:
+        return ""
+    ratio = value / expected
+    simple = Fraction(ratio).limit_denominator(4)
+    close = abs(float(simple) - ratio) <= 1e-6 * abs(ratio)
+    if close and simple not in (0, 1) and 1 in (abs(simple.numerator), simple.denominator):
+        text = "−1" if simple == -1 else str(simple)
+        return f" It is {text} times the expected value: check a constant factor or the sign."
+    return ""
+
+
+def _size_of_error(value: float, expected: float) -> str:
+    """'too large by about 30%' with one significant figure: enough to steer, not to solve."""
+    if expected == 0:
+        direction = "too large" if value > 0 else "too small"
+        return f"{direction} (the expected value is much closer to 0)"
+    relative = abs(value - expected) / abs(expected)
+    direction = "too large" if value > expected else "too small"
+    if relative < 1:
+        return f"{direction} by about {float(f'{relative * 100:.1g}'):g}%"
+    return f"{direction}, off by more than the expected value's own size"
 
 
 def check_number(
     answer: Any, expected: float, *, rtol: float = 1e-6, atol: float = 1e-9
 ) -> Verdict:
-    """Check a number within |answer − expected| <= atol + rtol·|expected|."""
+    """Check a number within |answer − expected| <= atol + rtol·|expected|.
+
+    A wrong number is described by direction and rough relative size (one significant
+    figure) and, for a factor slip such as 2× or −1×, by that factor.
+    """
+    expected = float(expected)
+    if not np.isfinite(expected):
+        raise ValueError(f"expected must be a finite number, got {expected}")
+    if isinstance(answer, bool | np.bool_):
+        return Verdict(False, "the answer must be a number, got a True/False value.", expected)
     try:
         value = float(answer)
     except (TypeError, ValueError):
@@ -160,41 +254,58 @@ def check_number(
     error = abs(value - expected)
     allowed = atol + rtol * abs(expected)
     if error <= allowed:
-        return Verdict(True, f"Within the tolerance (error {error:.2g} <= {allowed:.2g}).", expected)
-    direction = "too large" if value > expected else "too small"
+        return Verdict(True, f"Within the tolerance (error {error:.2g} <= {allowed:.2g}).",
+                       expected)
     return Verdict(
         False,
-        f"Your number is {direction} by {error:.4g} (relative {error / max(abs(expected), 1e-300):.2g}; "
-        f"tolerance {allowed:.2g}).",
+        f"Your number is {_size_of_error(value, expected)} (tolerance {allowed:.2g})."
+        + _simple_ratio(value, expected),
         expected,
     )
 
 
 def check_array(
-    answer: Any, expected: np.ndarray, *, rtol: float = 1e-6, atol: float = 1e-9, name: str = "array"
+    answer: Any,
+    expected: np.ndarray,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    name: str = "array",
 ) -> Verdict:
-    """Check an array: same shape, then every entry within atol + rtol·|expected|."""
+    """Check an array: same shape, then every entry within atol + rtol·|expected|.
+
+    A mismatch names how many entries differ and the first one, by direction and rough
+    relative size, without printing the expected entries.
+    """
     expected = np.asarray(expected, dtype=np.float64)
+    if answer is None:
+        return Verdict(False, f"the {name} is None: did you forget to return it?", expected)
     try:
         value = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
         return Verdict(False, f"the {name} must be an array of numbers.", expected)
     if value.shape != expected.shape:
-        return Verdict(False, f"the {name} has shape {value.shape}; expected shape {expected.shape}.",
-                       expected)
+        return Verdict(False, f"the {name} has shape {value.shape}; expected shape "
+                       f"{expected.shape}.", expected)
     with np.errstate(invalid="ignore"):
         bad = ~np.isclose(value, expected, rtol=rtol, atol=atol)
     if not bad.any():
-        return Verdict(True, f"Every entry of the {name} is within the tolerance.", expected)
+        return Verdict(True, f"Every entry of the {name} is within the tolerance "
+                       f"(rtol {rtol:g}, atol {atol:g}).", expected)
     index = tuple(int(i) for i in np.argwhere(bad)[0])
+    got, want = float(value[index]), float(expected[index])
+    detail = (f"is {got}" if not np.isfinite(got) else f"is {_size_of_error(got, want)}")
+    ratio = _simple_ratio(got, want) if np.isfinite(got) else ""
+    where = f" (at index {index})" if index else ""
     return Verdict(
         False,
-        f"{int(bad.sum())} of {bad.size} entries differ; the first at index {index}: yours is "
-        f"{value[index]:.6g}, off by {value[index] - expected[index]:.3g}.",
+        f"{int(bad.sum())} of {bad.size} entries of the {name} differ; the first{where} "
+        f"{detail}.{ratio}",
         expected,
     )
 
 
+# ----------------------------------------------------------------- functions and choices
 def check_function(
     candidate: Callable[..., Any],
     reference: Callable[..., Any],
@@ -202,22 +313,49 @@ def check_function(
     *,
     rtol: float = 1e-6,
     atol: float = 1e-9,
+    labels: Sequence[str] | None = None,
 ) -> Verdict:
     """Run ``candidate`` and ``reference`` on every argument tuple in ``inputs`` and compare.
 
-    The first mismatch is reported with its input number and where the outputs differ;
-    an exception raised by the candidate is reported, not propagated.
+    Each function gets its own deep copy of the arguments, so a candidate that modifies
+    its inputs cannot corrupt the reference. The first mismatch is reported with its
+    input number (and ``labels[k]``, a short description of the input, if given) and
+    where the outputs differ; an exception raised by the candidate is reported, not
+    propagated.
     """
     if not callable(candidate):
         return Verdict(False, f"the answer must be a function, got {type(candidate).__name__}.")
+    if labels is not None and len(labels) != len(inputs):
+        raise ValueError(f"labels must have one entry per input ({len(inputs)}), got {len(labels)}")
     for number, args in enumerate(inputs, start=1):
-        expected = reference(*args)
+        where = f"test input {number} of {len(inputs)}"
+        if labels is not None:
+            where += f" ({labels[number - 1]})"
+        expected = reference(*copy.deepcopy(args))
         try:
-            got = candidate(*args)
-        except Exception as exc:  # noqa: BLE001 - the reader's code may raise anything
-            return Verdict(False, f"on test input {number} your function raised "
-                           f"{type(exc).__name__}: {exc}")
+            with np.errstate(all="ignore"):
+                got = candidate(*copy.deepcopy(args))
+        except Exception as exc:  # the reader's code may raise anything
+            return Verdict(False, f"on {where} your function raised {type(exc).__name__}: {exc}")
         verdict = check_array(got, expected, rtol=rtol, atol=atol, name="result")
         if not verdict:
-            return Verdict(False, f"on test input {number} of {len(inputs)}: {verdict.message}")
+            return Verdict(False, f"on {where}: {verdict.message}")
     return Verdict(True, f"Your function matches the reference on all {len(inputs)} test inputs.")
+
+
+def check_choice(answer: Any, expected: str, options: Sequence[str]) -> Verdict:
+    """Check a choice among named ``options`` (case and surrounding spaces ignored).
+
+    An answer that is not one of the options is told the valid options; a wrong option
+    is told only that it is wrong (the explanation is in the exercise's solution).
+    """
+    normal = {str(o).strip().lower(): str(o) for o in options}
+    if str(expected).strip().lower() not in normal:
+        raise ValueError(f"expected {expected!r} is not one of the options {list(options)}")
+    if not isinstance(answer, str) or answer.strip().lower() not in normal:
+        return Verdict(False, f"answer with one of {', '.join(map(repr, options))}; "
+                       f"got {answer!r}.", expected)
+    if answer.strip().lower() == str(expected).strip().lower():
+        return Verdict(True, f"{normal[answer.strip().lower()]!r} is what happens.", expected)
+    return Verdict(False, f"{normal[answer.strip().lower()]!r} is not what happens: run the "
+                   "experiment and look again.", expected)

@@ -1,0 +1,278 @@
+"""Linear regression trained by gradient descent: the first chapter's algorithm.
+
+The model is y = x·w + b and the cost is half the mean squared error, eq. (lin-cost):
+
+    J(w, b) = 1/(2m) Σ_i (x_i·w + b − t_i)².
+
+Its gradient is eq. (lin-grad-matrix), ∇_w J = (1/m) Xᵀ(Xw + b − t) and
+∂J/∂b = (1/m) Σ_i (x_i·w + b − t_i), and gradient descent repeats eq. (lin-update).
+The Hessian with the bias included, H = (1/m) X̃ᵀX̃ with X̃ = [X, 1], is constant, so
+full-batch descent converges exactly when 0 < η < 2/λ_max(H), eq. (lin-stability).
+
+Epochs, batching, shuffling and divergence detection are not written here: :func:`fit`
+only supplies "cost and gradient on this batch" to
+:func:`bpnotes.descent.gradient_descent`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .descent import gradient_descent
+from .validation import (
+    as_float_matrix,
+    as_float_vector,
+    check_batch_size,
+    check_nonnegative_int,
+    check_positive_number,
+    check_same_rows,
+)
+
+__all__ = [
+    "LeastSquares",
+    "LinearFit",
+    "cost",
+    "critical_learning_rate",
+    "fit",
+    "gradient",
+    "hessian",
+    "least_squares",
+]
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """The result of :func:`fit`.
+
+    Attributes
+    ----------
+    w
+        The weights, shape (n,). If training diverged: the last weights whose cost was
+        still finite (the end of ``path``).
+    b
+        The bias.
+    losses
+        J on the full data before training and after each epoch, eq. (lin-cost):
+        ``epochs + 1`` values, or fewer if training diverged (it then ends at the first
+        value past the divergence bound and holds no NaN or infinity).
+    diverged
+        True when training stopped because the cost became non-finite or grew past the
+        bound of :func:`bpnotes.descent.has_diverged`.
+    path
+        The parameters (w_1, ..., w_n, b) at which each value of ``losses`` was measured,
+        shape (len(losses), n + 1): the descent path, one point per epoch.
+    steps
+        The number of updates made (epochs × batches per epoch, unless it diverged).
+    step_path
+        Only when ``fit(..., record_steps=True)``: the parameters before every update
+        and after the last one, shape (steps + 1, n + 1) (finite rows only), else None.
+    """
+
+    w: np.ndarray
+    b: float
+    losses: np.ndarray
+    diverged: bool
+    path: np.ndarray
+    steps: int
+    step_path: np.ndarray | None = None
+
+
+class LeastSquares(NamedTuple):
+    """The closed-form minimiser of eq. (lin-cost): unpacks as ``w, b = least_squares(X, t)``."""
+
+    w: np.ndarray
+    b: float
+
+
+def _check_data(X: object, t: object) -> tuple[np.ndarray, np.ndarray]:
+    X = as_float_matrix("X", X)
+    t = as_float_vector("t", t)
+    check_same_rows("X", X, "t", t)
+    return X, t
+
+
+def _check_parameters(w: object, b: object, n: int) -> tuple[np.ndarray, float]:
+    w = as_float_vector("w", w, length=n)
+    if isinstance(b, bool) or not isinstance(b, int | float | np.integer | np.floating):
+        raise TypeError(f"b must be a real number, got {type(b).__name__}")
+    if not np.isfinite(b):
+        raise ValueError(f"b must be finite, got {b}")
+    return w, float(b)
+
+
+def _residual(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    """r_i = x_i·w + b − t_i, the error of every example (rows of X are examples)."""
+    return X @ w + b - t
+
+
+def cost(X: object, t: object, w: object, b: object) -> float:
+    """J(w, b) = 1/(2m) Σ_i (x_i·w + b − t_i)², eq. (lin-cost).
+
+    Parameters
+    ----------
+    X
+        Inputs, shape (m, n), one example per row.
+    t
+        Targets, shape (m,).
+    w
+        Weights, shape (n,).
+    b
+        The bias, a real number.
+    """
+    X, t = _check_data(X, t)
+    w, b = _check_parameters(w, b, X.shape[1])
+    r = _residual(X, t, w, b)
+    return float(0.5 * np.mean(r * r))
+
+
+def gradient(X: object, t: object, w: object, b: object) -> tuple[np.ndarray, float]:
+    """The gradient of eq. (lin-cost): ((1/m) Xᵀr, (1/m) Σ_i r_i) with r = Xw + b − t.
+
+    This is eq. (lin-grad-matrix); with the bias folded in as a weight on a constant
+    input 1 (eq. (notation-bias-fold)) both parts are the single product (1/m) X̃ᵀr.
+
+    Returns
+    -------
+    tuple
+        ``(grad_w, grad_b)``: an array of shape (n,) and a float.
+    """
+    X, t = _check_data(X, t)
+    w, b = _check_parameters(w, b, X.shape[1])
+    r = _residual(X, t, w, b)
+    return X.T @ r / X.shape[0], float(np.mean(r))
+
+
+def _augmented(X: np.ndarray) -> np.ndarray:
+    """X̃ = [X, 1]: the bias folded in as a weight on a constant input, eq. (notation-bias-fold)."""
+    return np.hstack([X, np.ones((X.shape[0], 1))])
+
+
+def hessian(X: object) -> np.ndarray:
+    """The Hessian of eq. (lin-cost) in (w, b): H = (1/m) X̃ᵀX̃, shape (n + 1, n + 1).
+
+    It does not depend on t, w or b: the cost is exactly quadratic (eq. (lin-hessian)).
+    """
+    X = as_float_matrix("X", X)
+    Xa = _augmented(X)
+    return Xa.T @ Xa / X.shape[0]
+
+
+def critical_learning_rate(X: object) -> float:
+    """The full-batch stability limit 2 / λ_max(H), eq. (lin-stability).
+
+    Full-batch gradient descent on eq. (lin-cost) converges from every start exactly
+    when 0 < η < 2/λ_max, where λ_max is the largest eigenvalue of :func:`hessian`
+    (bias included). λ_max >= 1 because H's bias entry is 1, so the limit is finite.
+    """
+    eigenvalues = np.linalg.eigvalsh(hessian(X))
+    return float(2.0 / eigenvalues[-1])
+
+
+def least_squares(X: object, t: object) -> LeastSquares:
+    """The closed-form minimiser (w, b) of eq. (lin-cost), eq. (lin-normal-equations).
+
+    Solves the normal equations X̃ᵀX̃ θ = X̃ᵀt by a least-squares solver (numerically
+    safer than forming the inverse); when they have many solutions (fewer independent
+    examples than parameters) it returns the one of smallest norm, which is also where
+    gradient descent from zero converges.
+    """
+    X, t = _check_data(X, t)
+    theta, *_ = np.linalg.lstsq(_augmented(X), t, rcond=None)
+    return LeastSquares(theta[:-1].copy(), float(theta[-1]))
+
+
+def fit(
+    X: object,
+    t: object,
+    lr: float,
+    epochs: int,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+    *,
+    record_steps: bool = False,
+) -> LinearFit:
+    """Minimise eq. (lin-cost) by gradient descent from w = 0, b = 0, eq. (lin-update).
+
+    Parameters
+    ----------
+    X
+        Inputs, shape (m, n), one example per row; finite.
+    t
+        Targets, shape (m,); finite.
+    lr
+        The learning rate η > 0. Full-batch descent converges iff
+        η < :func:`critical_learning_rate` (eq. (lin-stability)).
+    epochs
+        Passes over the data, >= 0.
+    batch_size
+        ``None``: full batch (one update per epoch, the mean gradient over all m
+        examples); ``1``: per-example (stochastic) updates; ``k``: mini-batches of k
+        examples, the last one of each epoch possibly smaller. Each update uses the
+        mean gradient of its batch (eq. (lin-grad-matrix) on the batch).
+    shuffle
+        Reshuffle the order of the examples each epoch, from ``seed``; if false, take
+        them in the given order.
+    seed
+        Seed of the shuffling.
+    record_steps
+        Also keep the parameters before every update (``LinearFit.step_path``).
+
+    Returns
+    -------
+    LinearFit
+        ``w``, ``b``, ``losses`` (epochs + 1 values), ``diverged``, ``path``, ``steps``.
+    """
+    X, t = _check_data(X, t)
+    lr = check_positive_number("lr", lr)
+    epochs = check_nonnegative_int("epochs", epochs)
+    check_batch_size(batch_size, X.shape[0])
+    if not isinstance(shuffle, bool | np.bool_):
+        raise TypeError(f"shuffle must be True or False, got {type(shuffle).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    m, n = X.shape
+    w = np.zeros(n)
+    b = np.zeros(1)  # a length-1 array, so that the update can happen in place
+    path: list[np.ndarray] = []
+    steps: list[np.ndarray] = []
+
+    def loss_and_gradient(xb: np.ndarray, tb: np.ndarray) -> tuple[float, list[np.ndarray]]:
+        if record_steps:
+            steps.append(np.append(w, b))
+        r = xb @ w + b[0] - tb
+        size = xb.shape[0]
+        return 0.5 * float(r @ r) / size, [xb.T @ r / size, np.array([r.sum() / size])]
+
+    def evaluate() -> float:
+        path.append(np.append(w, b))
+        r = X @ w + b[0] - t
+        return 0.5 * float(r @ r) / m
+
+    trace = gradient_descent(
+        [w, b], loss_and_gradient, X, t, lr=lr, epochs=epochs, batch_size=batch_size,
+        shuffle=bool(shuffle), seed=int(seed), evaluate=evaluate,
+    )
+    # evaluate() ran once per recorded loss, plus possibly once more with a cost that
+    # overflowed (not recorded): keep the points that have a loss.
+    points = np.asarray(path[: len(trace.losses)])
+    step_path = None
+    if record_steps:
+        steps.append(np.append(w, b))
+        all_steps = np.asarray(steps)
+        finite = np.all(np.isfinite(all_steps), axis=1)
+        # keep the finite prefix: after the first non-finite row nothing is meaningful
+        stop = int(np.argmin(finite)) if not finite.all() else len(all_steps)
+        step_path = all_steps[:stop]
+    return LinearFit(
+        w=points[-1, :-1].copy(),
+        b=float(points[-1, -1]),
+        losses=trace.losses,
+        diverged=trace.diverged,
+        path=points,
+        steps=trace.steps,
+        step_path=step_path,
+    )
