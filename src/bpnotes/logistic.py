@@ -1,0 +1,236 @@
+"""Binary logistic regression trained by gradient descent, in the book's notation.
+
+For an input row x the model reads the score z = x·w + b as the probability of class 1,
+
+    y = P(t = 1 | x, w, b) = σ(z) = 1 / (1 + e^{−z})                  eq. (log-model)
+
+and training minimises the mean binary cross-entropy (negative log-likelihood) of the
+labels t ∈ {0, 1}, computed from the logits so that it never overflows,
+
+    J(w, b) = (1/m) Σ_i [log(1 + e^{z_i}) − t_i z_i]                  eq. (log-loss-logits)
+
+whose gradient has the same form as linear regression's,
+
+    ∂J/∂w = (1/m) Xᵀ (y − t),   ∂J/∂b = (1/m) Σ_i (y_i − t_i)      eq. (log-grad-matrix)
+
+Training starts from w = 0, b = 0 and uses :func:`bpnotes.descent.gradient_descent`, so
+full-batch, per-example and mini-batch updates, shuffling and divergence detection are
+exactly those of the other models in the book.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import sigmoid
+from .descent import gradient_descent
+from .validation import as_float_matrix, as_float_vector, check_class_labels, check_same_rows
+
+__all__ = ["LogisticRegression", "check_fit_options", "cost", "fit", "gradient", "smoothness"]
+
+
+def _logits(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    return X @ w + b
+
+
+def _cost(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float) -> float:
+    z = _logits(X, w, b)
+    return float(np.mean(np.logaddexp(0.0, z) - t * z))
+
+
+def _gradient(
+    X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float
+) -> tuple[float, np.ndarray, float]:
+    z = _logits(X, w, b)
+    residual = sigmoid(z) - t  # y − t, eq. (log-dloss-dz)
+    m = X.shape[0]
+    loss = float(np.mean(np.logaddexp(0.0, z) - t * z))
+    return loss, X.T @ residual / m, float(residual.sum() / m)
+
+
+def _check_data(X: object, t: object) -> tuple[np.ndarray, np.ndarray]:
+    X = as_float_matrix("X", X)
+    labels = check_class_labels("t", t, classes=(0, 1))
+    check_same_rows("X", X, "t", labels)
+    return X, labels.astype(np.float64)
+
+
+def _check_parameters(w: object, b: object, n: int) -> tuple[np.ndarray, float]:
+    w = as_float_vector("w", w, length=n)
+    if isinstance(b, bool) or not isinstance(b, numbers.Real) or not np.isfinite(float(b)):
+        raise TypeError(f"b must be a finite real number, got {b!r}")
+    return w, float(b)
+
+
+def cost(w: object, b: object, X: object, t: object) -> float:
+    """The mean binary cross-entropy J(w, b), eq. (log-loss-logits).
+
+    Parameters
+    ----------
+    w
+        Weights, shape (n,).
+    b
+        The bias, a number.
+    X
+        Inputs, shape (m, n), one example per row.
+    t
+        Labels in {0, 1}, shape (m,).
+
+    Returns
+    -------
+    float
+        (1/m) Σ_i [log(1 + e^{z_i}) − t_i z_i] with z_i = x_i·w + b, which equals
+        −(1/m) Σ_i [t_i log y_i + (1 − t_i) log(1 − y_i)], eq. (log-nll), but is finite
+        even when |z_i| is huge.
+    """
+    X, t = _check_data(X, t)
+    w, b = _check_parameters(w, b, X.shape[1])
+    return _cost(X, t, w, b)
+
+
+def gradient(w: object, b: object, X: object, t: object) -> tuple[np.ndarray, float]:
+    """The gradient (∂J/∂w, ∂J/∂b) of the mean log loss, eqs. (log-grad) and (log-grad-matrix).
+
+    Returns
+    -------
+    tuple
+        ``(grad_w, grad_b)``: (1/m) Xᵀ(y − t) of shape (n,) and (1/m) Σ_i (y_i − t_i).
+    """
+    X, t = _check_data(X, t)
+    w, b = _check_parameters(w, b, X.shape[1])
+    _, grad_w, grad_b = _gradient(X, t, w, b)
+    return grad_w, grad_b
+
+
+def smoothness(X: object) -> float:
+    """The curvature bound L = λ_max(X̃ᵀX̃) / (4m) of the log loss, eq. (log-smoothness).
+
+    X̃ is X with a column of ones appended (the bias). The Hessian of J is
+    (1/m) X̃ᵀ diag(y(1 − y)) X̃ ⪯ L·I because y(1 − y) ≤ 1/4, so full-batch gradient
+    descent with a learning rate below 2/L is guaranteed to converge.
+    """
+    X = as_float_matrix("X", X)
+    Xt = np.column_stack([X, np.ones(X.shape[0])])
+    return float(np.linalg.eigvalsh(Xt.T @ Xt / X.shape[0])[-1] / 4.0)
+
+
+def check_fit_options(shuffle: object, seed: object) -> None:
+    """Validate the ``shuffle`` flag and the ``seed`` shared by every ``fit`` in the book."""
+    if not isinstance(shuffle, bool | np.bool_):
+        raise TypeError(f"shuffle must be True or False, got {type(shuffle).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+
+
+@dataclass(frozen=True)
+class LogisticRegression:
+    """A trained binary logistic regression (the result of :func:`fit`).
+
+    Attributes
+    ----------
+    w
+        The weights, shape (n,).
+    b
+        The bias.
+    losses
+        The full-data cost J before training and after each epoch (``epochs + 1``
+        values, fewer if training diverged).
+    diverged
+        True when gradient descent stopped because the cost blew up.
+    steps
+        The number of parameter updates made.
+    w_history, b_history
+        When ``fit(..., history=True)``: the parameters before training and after each
+        completed epoch, shapes (e, n) and (e,) with e = len(losses) (one fewer when
+        the last loss is the one that diverged); otherwise ``None``.
+    """
+
+    w: np.ndarray
+    b: float
+    losses: np.ndarray
+    diverged: bool
+    steps: int
+    w_history: np.ndarray | None = None
+    b_history: np.ndarray | None = None
+
+    def logits(self, X: object) -> np.ndarray:
+        """The scores z = Xw + b, shape (m,)."""
+        X = as_float_matrix("X", X, columns=self.w.shape[0])
+        return _logits(X, self.w, self.b)
+
+    def predict_proba(self, X: object) -> np.ndarray:
+        """P(t = 1 | x) = σ(x·w + b) for every row of X, shape (m,), eq. (log-model)."""
+        return sigmoid(self.logits(X))
+
+    def predict(self, X: object) -> np.ndarray:
+        """The predicted class (1 when P(t = 1 | x) > 1/2, i.e. when z > 0), shape (m,)."""
+        return (self.logits(X) > 0).astype(np.int64)
+
+
+def fit(
+    X: object,
+    t: object,
+    lr: float,
+    epochs: int,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+    *,
+    history: bool = False,
+) -> LogisticRegression:
+    """Fit logistic regression by gradient descent from w = 0, b = 0, eq. (log-update).
+
+    Parameters
+    ----------
+    X
+        Inputs, shape (m, n), one example per row; finite.
+    t
+        Labels in {0, 1} (integers, booleans or whole-number floats), shape (m,).
+    lr
+        The learning rate η > 0.
+    epochs
+        The number of passes over the data.
+    batch_size
+        ``None`` for full-batch descent, 1 for per-example updates, k for mini-batches.
+    shuffle
+        Reshuffle the examples every epoch (seeded by ``seed``).
+    seed
+        Seed for the shuffling.
+    history
+        Also record the parameters after every epoch (for pictures of training).
+
+    Returns
+    -------
+    LogisticRegression
+        The parameters, the loss history and the divergence flag.
+    """
+    X, t = _check_data(X, t)
+    check_fit_options(shuffle, seed)
+    if not isinstance(history, bool):
+        raise TypeError(f"history must be True or False, got {type(history).__name__}")
+    w = np.zeros(X.shape[1])
+    b = np.zeros(1)
+    ws: list[np.ndarray] = []
+    bs: list[float] = []
+
+    def loss_and_gradient(xb: np.ndarray, tb: np.ndarray):
+        loss, grad_w, grad_b = _gradient(xb, tb, w, float(b[0]))
+        return loss, [grad_w, np.array([grad_b])]
+
+    def record(_epoch: int) -> None:
+        ws.append(w.copy())
+        bs.append(float(b[0]))
+
+    trace = gradient_descent(
+        [w, b], loss_and_gradient, X, t, lr=lr, epochs=epochs, batch_size=batch_size,
+        shuffle=shuffle, seed=seed, evaluate=lambda: _cost(X, t, w, float(b[0])),
+        after_epoch=record if history else None,
+    )
+    return LogisticRegression(
+        w=w, b=float(b[0]), losses=trace.losses, diverged=trace.diverged, steps=trace.steps,
+        w_history=np.array(ws) if history else None,
+        b_history=np.array(bs) if history else None,
+    )
