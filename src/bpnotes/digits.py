@@ -1,0 +1,380 @@
+"""The capstone's data and bookkeeping: 8×8 handwritten digits, trained with :class:`MLP`.
+
+The images are scikit-learn's bundled copy of the UCI optical digits test set
+(``sklearn.datasets.load_digits``): 1797 images of 8×8 pixels, each pixel a grey level
+0..16. They ship inside the scikit-learn package, so nothing is downloaded.
+
+Everything here is numerics: loading and scaling, one-hot targets, a seeded stratified
+train/test split, a training loop that records loss and accuracy curves (built on
+:func:`bpnotes.descent.gradient_descent`, with optional momentum, eq. (cap-momentum)),
+accuracy, the cross-entropy of predicted probabilities and the confusion matrix. The
+reference run with scikit-learn's ``MLPClassifier`` lives here too, so that the chapter's
+comparison is one function call. Plots are in ``bpnotes.plots.capstone``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .descent import gradient_descent
+from .mlp import MLP
+from .validation import (
+    as_float_matrix,
+    check_class_labels,
+    check_nonnegative_int,
+    check_nonnegative_number,
+    check_positive_number,
+    check_same_rows,
+)
+
+__all__ = [
+    "CLASSES",
+    "IMAGE_SHAPE",
+    "DigitsRun",
+    "DigitsSplit",
+    "EpochRecord",
+    "accuracy",
+    "confusion_matrix",
+    "cross_entropy",
+    "load_digits",
+    "one_hot",
+    "sklearn_digits_run",
+    "split_digits",
+    "stratified_split",
+    "train_digits",
+]
+
+#: The ten classes 0..9.
+CLASSES = 10
+#: Each example is an 8×8 image flattened row by row into 64 inputs.
+IMAGE_SHAPE = (8, 8)
+#: The largest grey level in the data; dividing by it scales pixels into [0, 1].
+MAX_GREY = 16.0
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """All 1797 digits: pixels scaled to [0, 1] with shape (1797, 64), and labels 0..9.
+
+    Row i of the image is inputs ``8 i .. 8 i + 7``; ``X[k].reshape(8, 8)`` is the picture.
+    """
+    from sklearn.datasets import load_digits as _sklearn_load_digits  # bundled data
+
+    bunch = _sklearn_load_digits()
+    X = np.asarray(bunch.data, dtype=np.float64) / MAX_GREY
+    return X, np.asarray(bunch.target, dtype=np.int64)
+
+
+def one_hot(labels: object, classes: int = CLASSES) -> np.ndarray:
+    """One-hot targets: ``Y[i, k] = 1`` if ``labels[i] == k`` else 0, shape (m, classes)."""
+    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+    y = check_class_labels("labels", labels, classes=int(classes))
+    Y = np.zeros((y.size, int(classes)))
+    Y[np.arange(y.size), y] = 1.0
+    return Y
+
+
+def stratified_split(
+    labels: object, test_fraction: float = 0.25, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded train and test index arrays, each class split in the same proportion.
+
+    For every class c with n_c examples, ``round(test_fraction · n_c)`` of them (chosen by a
+    seeded permutation) go to the test set and the rest to the training set, so both sets
+    keep the class balance of the whole. Both index arrays are sorted.
+    """
+    y = check_class_labels("labels", labels)
+    fraction = check_positive_number("test_fraction", test_fraction)
+    if fraction >= 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {fraction}")
+    rng = np.random.default_rng(seed)
+    test: list[np.ndarray] = []
+    for c in np.unique(y):
+        members = np.flatnonzero(y == c)
+        test.append(rng.permutation(members)[: round(fraction * members.size)])
+    test_index = np.sort(np.concatenate(test))
+    train_index = np.setdiff1d(np.arange(y.size), test_index)
+    if train_index.size == 0 or test_index.size == 0:
+        raise ValueError(
+            f"test_fraction={fraction} leaves an empty training or test set for {y.size} examples"
+        )
+    return train_index, test_index
+
+
+@dataclass(frozen=True)
+class DigitsSplit:
+    """A fixed train/test split: inputs in [0, 1] (rows are images) and labels 0..9."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def Y_train(self) -> np.ndarray:
+        """One-hot training targets."""
+        return one_hot(self.y_train)
+
+    def subset(self, train: int, test: int) -> DigitsSplit:
+        """The first ``train`` training and ``test`` test examples (for quick experiments)."""
+        train = check_nonnegative_int("train", train)
+        test = check_nonnegative_int("test", test)
+        if not (1 <= train <= self.y_train.size and 1 <= test <= self.y_test.size):
+            raise ValueError(
+                f"train must be in 1..{self.y_train.size} and test in 1..{self.y_test.size}"
+            )
+        return DigitsSplit(
+            self.X_train[:train], self.y_train[:train], self.X_test[:test], self.y_test[:test]
+        )
+
+
+def split_digits(test_fraction: float = 0.25, seed: int = 0) -> DigitsSplit:
+    """The chapter's split: :func:`load_digits` divided by :func:`stratified_split`."""
+    X, y = load_digits()
+    train, test = stratified_split(y, test_fraction, seed)
+    return DigitsSplit(X[train], y[train], X[test], y[test])
+
+
+def accuracy(labels: object, predictions: object) -> float:
+    """The fraction of examples whose predicted class equals the true class."""
+    y = check_class_labels("labels", labels)
+    p = check_class_labels("predictions", predictions)
+    if y.shape != p.shape:
+        raise ValueError(
+            f"predictions must have one entry per label: {y.size} labels, {p.size} predictions"
+        )
+    return float(np.mean(y == p))
+
+
+def confusion_matrix(labels: object, predictions: object, classes: int = CLASSES) -> np.ndarray:
+    """Counts C with ``C[i, j]`` = number of examples of true class i predicted as class j.
+
+    The diagonal holds the correct predictions, so ``trace(C) / C.sum()`` is the accuracy.
+    """
+    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+    y = check_class_labels("labels", labels, classes=int(classes))
+    p = check_class_labels("predictions", predictions, classes=int(classes))
+    if y.shape != p.shape:
+        raise ValueError(
+            f"predictions must have one entry per label: {y.size} labels, {p.size} predictions"
+        )
+    counts = np.zeros((int(classes), int(classes)), dtype=np.int64)
+    np.add.at(counts, (y, p), 1)
+    return counts
+
+
+def cross_entropy(probabilities: object, labels: object) -> float:
+    """The mean categorical cross-entropy −(1/m) Σ_i log P_i[y_i] of predicted probabilities.
+
+    Probabilities are clipped below at 1e-15 so that a confident mistake costs a large but
+    finite amount (the convention of ``sklearn.metrics.log_loss``).
+    """
+    P = as_float_matrix("probabilities", probabilities)
+    y = check_class_labels("labels", labels, classes=P.shape[1])
+    check_same_rows("probabilities", P, "labels", y[:, None])
+    if np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, atol=1e-6):
+        raise ValueError("each row of probabilities must be non-negative and sum to 1")
+    picked = np.clip(P[np.arange(y.size), y], 1e-15, 1.0)
+    return float(-np.mean(np.log(picked)))
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """What the progress callback of :func:`train_digits` receives after every epoch."""
+
+    epoch: int
+    epochs: int
+    train_loss: float
+    test_accuracy: float
+
+
+@dataclass(frozen=True)
+class DigitsRun:
+    """Learning curves: entry i is measured after ``epochs[i]`` epochs of training.
+
+    ``epochs`` starts at 0 (before training) for :func:`train_digits`; scikit-learn builds
+    its network on the first call, so its curves start after epoch 1. ``train_loss`` and
+    ``test_loss`` are the mean cross-entropy of the predicted probabilities (without any L2
+    term), so runs of different implementations compare.
+    ``diverged`` is True if training stopped early because the cost blew up.
+    """
+
+    epochs: np.ndarray
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    train_accuracy: np.ndarray
+    test_accuracy: np.ndarray
+    diverged: bool
+
+
+class _Curves:
+    """Collects the four curves from a model's class probabilities, epoch by epoch."""
+
+    def __init__(self, split: DigitsSplit, probabilities: Callable[[np.ndarray], np.ndarray]):
+        self.split, self.probabilities = split, probabilities
+        self.epochs: list[int] = []
+        self.values: dict[str, list[float]] = {
+            "train_loss": [], "test_loss": [], "train_accuracy": [], "test_accuracy": []
+        }
+
+    def record(self, epoch: int) -> None:
+        self.epochs.append(epoch)
+        s = self.split
+        for part, X, y in (("train", s.X_train, s.y_train), ("test", s.X_test, s.y_test)):
+            P = self.probabilities(X)
+            self.values[f"{part}_loss"].append(cross_entropy(P, y))
+            self.values[f"{part}_accuracy"].append(accuracy(y, np.argmax(P, axis=1)))
+
+    def run(self, diverged: bool) -> DigitsRun:
+        values = {k: np.asarray(v) for k, v in self.values.items()}
+        return DigitsRun(epochs=np.asarray(self.epochs), **values, diverged=diverged)
+
+
+def _check_progress(progress: object) -> Callable[[EpochRecord], None] | None:
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be None or a function, got {type(progress).__name__}")
+    return progress  # type: ignore[return-value]
+
+
+def train_digits(
+    net: MLP,
+    split: DigitsSplit,
+    *,
+    lr: float,
+    epochs: int,
+    batch_size: int = 32,
+    momentum: float = 0.0,
+    seed: int = 0,
+    progress: Callable[[EpochRecord], None] | None = None,
+) -> DigitsRun:
+    """Train ``net`` in place by mini-batch gradient descent on the split's training set.
+
+    The update is W ← W + v with v ← μ v − η ∂C_B/∂W on each mini-batch B, eq.
+    (cap-momentum) (μ = 0 is plain gradient descent); the batching, shuffling and
+    divergence check are those of :func:`bpnotes.descent.gradient_descent`.
+
+    Parameters
+    ----------
+    net
+        An MLP with 64 inputs and 10 softmax outputs trained with the cross-entropy loss.
+    split
+        The data, e.g. from :func:`split_digits`.
+    lr, epochs, batch_size, momentum, seed
+        Learning rate η, number of passes, mini-batch size, momentum μ in [0, 1), and the
+        seed of the shuffling.
+    progress
+        Called with an :class:`EpochRecord` after every epoch (e.g. to advance a progress bar).
+
+    Returns
+    -------
+    DigitsRun
+        Loss and accuracy on both sets before training and after every epoch.
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be a bpnotes.MLP, got {type(net).__name__}")
+    if net.sizes[0] != IMAGE_SHAPE[0] * IMAGE_SHAPE[1] or net.sizes[-1] != CLASSES:
+        raise ValueError(f"net must have 64 inputs and 10 outputs, got sizes {net.sizes}")
+    if net.output.name != "softmax" or net.loss.name != "cross_entropy":
+        raise ValueError("net must have output='softmax' and loss='cross_entropy'")
+    if not isinstance(split, DigitsSplit):
+        raise TypeError(f"split must be a DigitsSplit, got {type(split).__name__}")
+    epochs = check_nonnegative_int("epochs", epochs)
+    check_nonnegative_number("momentum", momentum)
+    report = _check_progress(progress)
+    X = split.X_train.astype(net.dtype)
+    Y = split.Y_train.astype(net.dtype)
+    curves = _Curves(split, net.forward)
+
+    def loss_and_gradient(xb: np.ndarray, yb: np.ndarray) -> tuple[float, list[np.ndarray]]:
+        g = net.gradients(xb, yb)
+        return g.loss, g.weights + g.biases
+
+    def after_epoch(epoch: int) -> None:
+        curves.record(epoch)
+        if report is not None and epoch > 0:
+            report(EpochRecord(epoch, epochs, curves.values["train_loss"][-1],
+                               curves.values["test_accuracy"][-1]))
+
+    trace = gradient_descent(
+        net.weights + net.biases,
+        loss_and_gradient,
+        X,
+        Y,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        seed=seed,
+        momentum=momentum,
+        evaluate=lambda: net.cost(X, Y),
+        after_epoch=after_epoch,
+    )
+    return curves.run(trace.diverged)
+
+
+def sklearn_digits_run(
+    split: DigitsSplit,
+    *,
+    hidden: tuple[int, ...] = (64,),
+    activation: str = "relu",
+    lr: float,
+    epochs: int,
+    batch_size: int = 32,
+    momentum: float = 0.0,
+    l2: float = 0.0,
+    seed: int = 0,
+    progress: Callable[[EpochRecord], None] | None = None,
+):  # -> tuple[sklearn.neural_network.MLPClassifier, DigitsRun]
+    """The same experiment with scikit-learn's ``MLPClassifier`` (the reference).
+
+    Plain mini-batch SGD with classical (not Nesterov) momentum, constant learning rate,
+    softmax outputs, cross-entropy and the L2 term (λ/2m)‖W‖² (scikit-learn's ``alpha``),
+    one ``partial_fit`` per epoch so the same curves can be recorded.
+
+    Returns
+    -------
+    (classifier, DigitsRun)
+        The trained ``MLPClassifier`` and its curves, measured exactly as in
+        :func:`train_digits`.
+    """
+    from sklearn.neural_network import MLPClassifier
+
+    if not isinstance(split, DigitsSplit):
+        raise TypeError(f"split must be a DigitsSplit, got {type(split).__name__}")
+    if not isinstance(hidden, tuple) or not all(
+        isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in hidden
+    ):
+        raise ValueError(f"hidden must be a tuple of positive integers, got {hidden!r}")
+    lr = check_positive_number("lr", lr)
+    epochs = check_nonnegative_int("epochs", epochs)
+    momentum = check_nonnegative_number("momentum", momentum)
+    if momentum >= 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+    report = _check_progress(progress)
+    clf = MLPClassifier(
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        solver="sgd",
+        learning_rate="constant",
+        learning_rate_init=lr,
+        momentum=momentum,
+        nesterovs_momentum=False,
+        batch_size=batch_size,
+        alpha=check_nonnegative_number("l2", l2),
+        shuffle=True,
+        random_state=seed,
+    )
+    curves = _Curves(split, clf.predict_proba)
+    classes = np.arange(CLASSES)
+    for epoch in range(1, epochs + 1):
+        clf.partial_fit(split.X_train, split.y_train, classes=classes)
+        curves.record(epoch)
+        if report is not None:
+            report(EpochRecord(epoch, epochs, curves.values["train_loss"][-1],
+                               curves.values["test_accuracy"][-1]))
+    return clf, curves.run(diverged=False)
