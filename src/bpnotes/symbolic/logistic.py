@@ -1,0 +1,190 @@
+"""Sympy derivations of the logistic and softmax regression chapter.
+
+Each function builds one step of the chapter's argument as a sympy expression, so the
+page can display it and assert it, and the tests can compare it with ``bpnotes.logistic``
+and ``bpnotes.softmax`` at random points:
+
+* the sigmoid and its derivative σ' = σ(1 − σ), eqs. (log-sigmoid), (log-sigmoid-prime);
+* the per-example probability y^t (1 − y)^(1 − t), eq. (log-bernoulli), the likelihood of
+  independent examples, eq. (log-likelihood), its logarithm, eq. (log-loglik), and the
+  negative log-likelihood as binary cross-entropy, eq. (log-nll);
+* the gradient ∂J/∂w_j = (1/m) Σ_i (y_i − t_i) x_ij of a concrete small problem,
+  eq. (log-grad);
+* softmax, one-hot targets and categorical cross-entropy, eqs. (softmax-def),
+  (softmax-ce), with the gradient o − y with respect to the logits for k = 3 and, with
+  the Kronecker delta, for any k, eqs. (softmax-jacobian), (softmax-grad).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+__all__ = [
+    "binary_cross_entropy",
+    "categorical_cross_entropy",
+    "cross_entropy_gradient_general",
+    "cross_entropy_gradient_k",
+    "likelihood",
+    "log_likelihood",
+    "logistic_cost",
+    "logistic_gradient",
+    "logistic_gradient_formula",
+    "per_example_probability",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax",
+    "softmax_jacobian_general",
+    "stable_log_loss",
+]
+
+
+def sigmoid(a: sp.Expr) -> sp.Expr:
+    """σ(a) = 1 / (1 + e^{−a}), eq. (log-sigmoid)."""
+    return 1 / (1 + sp.exp(-a))
+
+
+def sigmoid_derivative(a: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+    """``(dσ/da computed by sympy, σ(a)(1 − σ(a)))``, equal by eq. (log-sigmoid-prime)."""
+    return sp.diff(sigmoid(a), a), sigmoid(a) * (1 - sigmoid(a))
+
+
+def per_example_probability(y: sp.Expr, t: sp.Expr) -> sp.Expr:
+    """P(t | x) = y^t (1 − y)^(1 − t) for a label t ∈ {0, 1} and y = P(t = 1 | x),
+    eq. (log-bernoulli): it is y when t = 1 and 1 − y when t = 0."""
+    return y**t * (1 - y) ** (1 - t)
+
+
+def likelihood(ys: Sequence[sp.Expr], ts: Sequence[sp.Expr]) -> sp.Expr:
+    """The probability of all labels of independent examples, Π_i y_i^t_i (1 − y_i)^(1 − t_i),
+    eq. (log-likelihood)."""
+    if len(ys) != len(ts):
+        raise ValueError(f"ys and ts must have the same length, got {len(ys)} and {len(ts)}")
+    return sp.Mul(*(per_example_probability(y, t) for y, t in zip(ys, ts, strict=True)))
+
+
+def log_likelihood(ys: Sequence[sp.Expr], ts: Sequence[sp.Expr]) -> sp.Expr:
+    """log of :func:`likelihood`, expanded into Σ_i [t_i log y_i + (1 − t_i) log(1 − y_i)],
+    eq. (log-loglik). ``force=True`` is valid because probabilities are positive."""
+    return sp.expand_log(sp.log(likelihood(ys, ts)), force=True)
+
+
+def binary_cross_entropy(y: sp.Expr, t: sp.Expr) -> sp.Expr:
+    """ℓ(y, t) = −[t log y + (1 − t) log(1 − y)], eq. (log-nll)."""
+    return -(t * sp.log(y) + (1 - t) * sp.log(1 - y))
+
+
+def stable_log_loss(z: sp.Expr, t: sp.Expr) -> sp.Expr:
+    """The log loss written with the logit z: log(1 + e^z) − t z, eq. (log-loss-logits)."""
+    return sp.log(1 + sp.exp(z)) - t * z
+
+
+def logistic_cost(m: int, n: int) -> tuple[sp.Expr, sp.Matrix, sp.Symbol, sp.Matrix, sp.Matrix]:
+    """The mean log loss J(w, b) of a concrete problem with m examples and n features.
+
+    Returns
+    -------
+    tuple
+        ``(J, w, b, X, t)`` with symbols w_j, b, x_ij and t_i; J = (1/m) Σ_i ℓ(σ(z_i), t_i)
+        with z_i = Σ_j x_ij w_j + b, eq. (log-cost).
+    """
+    if m < 1 or n < 1:
+        raise ValueError(f"m and n must be at least 1, got m={m}, n={n}")
+    w = sp.Matrix(sp.symbols(f"w1:{n + 1}", real=True))
+    b = sp.Symbol("b", real=True)
+    X = sp.Matrix(m, n, lambda i, j: sp.Symbol(f"x{i + 1}{j + 1}", real=True))
+    t = sp.Matrix(sp.symbols(f"t1:{m + 1}", real=True))
+    z = X * w + sp.ones(m, 1) * b
+    J = sp.Add(*(binary_cross_entropy(sigmoid(z[i]), t[i]) for i in range(m))) / m
+    return J, w, b, X, t
+
+
+def logistic_gradient(m: int, n: int) -> tuple[list[sp.Expr], sp.Matrix, sp.Symbol,
+                                               sp.Matrix, sp.Matrix]:
+    """``([∂J/∂w_1, …, ∂J/∂w_n, ∂J/∂b], w, b, X, t)`` differentiated by sympy."""
+    J, w, b, X, t = logistic_cost(m, n)
+    return [sp.diff(J, v) for v in [*w, b]], w, b, X, t
+
+
+def logistic_gradient_formula(w: sp.Matrix, b: sp.Symbol, X: sp.Matrix,
+                              t: sp.Matrix) -> list[sp.Expr]:
+    """The claimed gradient (1/m) Σ_i (y_i − t_i) x_ij for each j, then (1/m) Σ_i (y_i − t_i)
+    for b, eq. (log-grad)."""
+    m, n = X.shape
+    y = [sigmoid((X[i, :] * w)[0] + b) for i in range(m)]
+    grads = [sp.Add(*((y[i] - t[i]) * X[i, j] for i in range(m))) / m for j in range(n)]
+    return [*grads, sp.Add(*(y[i] - t[i] for i in range(m))) / m]
+
+
+def softmax(z: Sequence[sp.Expr]) -> list[sp.Expr]:
+    """o_c = e^{z_c} / Σ_j e^{z_j}, eq. (softmax-def)."""
+    total = sp.Add(*(sp.exp(v) for v in z))
+    return [sp.exp(v) / total for v in z]
+
+
+def categorical_cross_entropy(o: Sequence[sp.Expr], y: Sequence[sp.Expr]) -> sp.Expr:
+    """C = −Σ_c y_c log o_c, eq. (softmax-ce)."""
+    return -sp.Add(*(yc * sp.log(oc) for oc, yc in zip(o, y, strict=True)))
+
+
+def cross_entropy_gradient_k(k: int = 3) -> tuple[list[sp.Expr], list[sp.Expr],
+                                                  list[sp.Symbol], list[sp.Symbol]]:
+    """∂C/∂z_c for softmax + cross-entropy with k classes, by brute-force differentiation.
+
+    Returns
+    -------
+    tuple
+        ``(derived, claimed, z, y)``: sympy's derivatives ∂C/∂z_c with the last target
+        replaced by 1 − (y_1 + … + y_{k−1}) (targets sum to one, as a one-hot vector does),
+        and the claimed o_c − y_c, eq. (softmax-grad).
+    """
+    if k < 2:
+        raise ValueError(f"k must be at least 2, got {k}")
+    z = list(sp.symbols(f"z1:{k + 1}", real=True))
+    y = list(sp.symbols(f"y1:{k + 1}", real=True))
+    o = softmax(z)
+    C = categorical_cross_entropy(o, y)
+    last = {y[-1]: 1 - sp.Add(*y[:-1])}
+    derived = [sp.diff(C, v).subs(last) for v in z]
+    claimed = [(o[c] - y[c]).subs(last) for c in range(k)]
+    return derived, claimed, z, y
+
+
+def _drop_range_condition(expr: sp.Expr) -> sp.Expr:
+    """Replace Piecewise((value, j within 1..K), (0, True)) by value: the index j is a class."""
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0][0])
+
+
+def softmax_jacobian_general() -> tuple[sp.Expr, sp.Expr]:
+    """``(∂o_c/∂z_j by sympy, o_c (δ_cj − o_j))`` for K classes, eq. (softmax-jacobian).
+
+    Sums run over 1..K with symbolic K; sympy writes ∂z_l/∂z_j as the Kronecker delta
+    δ_lj and evaluates Σ_l δ_lj e^{z_l} = e^{z_j} (for 1 ≤ j ≤ K).
+    """
+    z = sp.IndexedBase("z", real=True)
+    c, j, i, K = sp.symbols("c j i K", integer=True, positive=True)
+    total = sp.Sum(sp.exp(z[i]), (i, 1, K))
+    o_c = sp.exp(z[c]) / total
+    derived = _drop_range_condition(sp.diff(o_c, z[j]).doit())
+    claimed = o_c * (sp.KroneckerDelta(c, j) - sp.exp(z[j]) / total)
+    return derived, claimed
+
+
+def cross_entropy_gradient_general() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """``(∂C/∂z_j by sympy, the same with Σ_c y_c = 1, o_j − y_j)`` for K classes.
+
+    C = −Σ_c y_c log o_c = −Σ_c y_c z_c + (Σ_c y_c) log Σ_l e^{z_l}; the derivative picks
+    y_j out of the first sum through δ_cj, and Σ_c y_c = 1 for a one-hot (or any
+    probability) target. Eq. (softmax-grad).
+    """
+    z = sp.IndexedBase("z", real=True)
+    y = sp.IndexedBase("y", real=True)
+    c, j, i, K = sp.symbols("c j i K", integer=True, positive=True)
+    total = sp.Sum(sp.exp(z[i]), (i, 1, K))
+    log_o_c = z[c] - sp.log(total)
+    C = -sp.Sum(y[c] * log_o_c, (c, 1, K))
+    general = sp.simplify(_drop_range_condition(sp.diff(C, z[j]).doit()))
+    one_hot = general.subs(sp.Sum(y[c], (c, 1, K)), 1)
+    claimed = sp.exp(z[j]) / total - y[j]
+    return general, one_hot, claimed

@@ -1,0 +1,144 @@
+"""The chapter's sympy derivations agree with the numeric package at random points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bpnotes import logistic, softmax
+from bpnotes.activations import Softmax, sigmoid
+from bpnotes.symbolic import logistic as S
+
+a = sp.Symbol("a", real=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(-30, 30))
+def test_sigmoid_and_its_derivative_match_numerics(x):
+    derived, claimed = S.sigmoid_derivative(a)
+    assert sp.simplify(derived - claimed) == 0
+    s = float(sigmoid(np.array(x)))
+    assert float(S.sigmoid(a).subs(a, x)) == pytest.approx(s, rel=1e-12)
+    h = 1e-6
+    central = (float(sigmoid(np.array(x + h))) - float(sigmoid(np.array(x - h)))) / (2 * h)
+    assert float(derived.subs(a, x)) == pytest.approx(central, rel=1e-5, abs=1e-9)
+
+
+def test_wrong_derivative_is_detected():
+    derived, _ = S.sigmoid_derivative(a)
+    assert sp.simplify(derived - S.sigmoid(a) * (1 + S.sigmoid(a))) != 0
+
+
+def test_per_example_probability_picks_y_or_one_minus_y():
+    y = sp.Symbol("y", positive=True)
+    assert S.per_example_probability(y, 1) == y
+    assert S.per_example_probability(y, 0) == 1 - y
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 10_000))
+def test_likelihood_log_likelihood_and_cross_entropy_agree(m, seed):
+    rng = np.random.default_rng(seed)
+    ys = sp.symbols(f"y1:{m + 1}", positive=True)
+    ts = sp.symbols(f"t1:{m + 1}", real=True)
+    y_val, t_val = rng.uniform(0.05, 0.95, size=m), rng.integers(0, 2, size=m)
+    point = dict(zip(ys, y_val)) | dict(zip(ts, t_val))
+    L = float(S.likelihood(ys, ts).subs(point))
+    # Hand computation: the probability of each observed label, multiplied.
+    assert L == pytest.approx(np.prod(np.where(t_val == 1, y_val, 1 - y_val)), rel=1e-12)
+    loglik = S.log_likelihood(ys, ts)
+    bce = sp.Add(*(S.binary_cross_entropy(y, t) for y, t in zip(ys, ts)))
+    assert sp.simplify(loglik + bce) == 0
+    assert float(loglik.subs(point)) == pytest.approx(np.log(L), rel=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(-20, 20), st.sampled_from([0, 1]))
+def test_stable_log_loss_equals_cross_entropy_of_sigmoid(z_val, t_val):
+    z = sp.Symbol("z", real=True)
+    exact = sp.Float(z_val, 50)  # high precision: the direct form cancels badly in floats
+    stable = S.stable_log_loss(z, t_val).subs(z, exact).evalf(30)
+    direct = S.binary_cross_entropy(S.sigmoid(z), t_val).subs(z, exact).evalf(30)
+    assert float(stable) == pytest.approx(float(direct), rel=1e-12, abs=1e-15)
+    # and the package's cost for one example x = 1, w = z, b = 0:
+    assert logistic.cost([z_val], 0.0, [[1.0]], [t_val]) == pytest.approx(float(stable), rel=1e-10)
+
+
+def test_symbolic_gradient_is_the_claimed_formula_and_matches_the_package():
+    grads, w, b, X, t = S.logistic_gradient(3, 2)
+    claimed = S.logistic_gradient_formula(w, b, X, t)
+    for g, c in zip(grads, claimed, strict=True):
+        assert sp.simplify(g - c) == 0
+    J = S.logistic_cost(3, 2)[0]
+    symbols = [*w, b, *X, *t]
+    grad_f = sp.lambdify(symbols, grads, "numpy")
+    cost_f = sp.lambdify(symbols, J, "numpy")
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        w_v, b_v, X_v = rng.normal(size=2), float(rng.normal()), rng.normal(size=(3, 2))
+        t_v = rng.integers(0, 2, size=3)
+        args = [*w_v, b_v, *X_v.ravel(), *t_v]
+        grad_w, grad_b = logistic.gradient(w_v, b_v, X_v, t_v)
+        np.testing.assert_allclose(grad_f(*args), [*grad_w, grad_b], rtol=1e-10)
+        assert cost_f(*args) == pytest.approx(logistic.cost(w_v, b_v, X_v, t_v), rel=1e-10)
+
+
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_cross_entropy_gradient_is_output_minus_target(k):
+    derived, claimed, z, y = S.cross_entropy_gradient_k(k)
+    for d, c in zip(derived, claimed, strict=True):
+        assert sp.simplify(d - c) == 0
+    rng = np.random.default_rng(k)
+    f = sp.lambdify([*z, *y[:-1]], derived, "numpy")
+    for label in range(k):
+        logits = rng.normal(size=k)
+        # One example with input 0: its logits are the biases, and ∂J/∂b = o − y.
+        _, grad_b = softmax.gradient(np.zeros((k, 1)), logits, [[0.0]], [label])
+        target = np.eye(k)[label]
+        np.testing.assert_allclose(f(*logits, *target[:-1]), grad_b, rtol=1e-10, atol=1e-14)
+
+
+def _at_k(expr: sp.Expr, k: int, values: np.ndarray, c: int, j: int, extra=None) -> float:
+    z = sp.IndexedBase("z", real=True)
+    cs, js, K = sp.symbols("c j K", integer=True, positive=True)
+    concrete = expr.subs({K: k, cs: c, js: j}).doit().subs(extra or {})
+    return float(concrete.subs({z[i + 1]: v for i, v in enumerate(values)}))
+
+
+def test_general_softmax_jacobian_matches_numeric_jacobian():
+    derived, claimed = S.softmax_jacobian_general()
+    assert sp.simplify(derived - claimed) == 0
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=3)
+    o = Softmax()(logits[None, :])
+    for j in range(3):
+        # Column j of the Jacobian: backprop of the unit vector e_c gives row c, so use all c.
+        for c in range(3):
+            row_c = Softmax().backprop(logits[None, :], o, np.eye(3)[c][None, :])[0]
+            assert _at_k(derived, 3, logits, c + 1, j + 1) == pytest.approx(row_c[j], rel=1e-10)
+
+
+def test_general_cross_entropy_gradient_uses_that_targets_sum_to_one():
+    general, one_hot, claimed = S.cross_entropy_gradient_general()
+    assert sp.simplify(one_hot - claimed) == 0
+    assert sp.simplify(general - claimed) != 0  # true only when Σ_c y_c = 1
+    y = sp.IndexedBase("y", real=True)
+    logits = np.array([0.3, -1.2, 2.0])
+    o = np.exp(logits) / np.exp(logits).sum()
+    for label in range(3):
+        target = {y[i + 1]: float(i == label) for i in range(3)}
+        for j in range(3):
+            expected = o[j] - float(j == label)
+            assert _at_k(one_hot, 3, logits, 1, j + 1, target) == pytest.approx(expected, rel=1e-10)
+
+
+def test_bad_arguments_are_explained():
+    with pytest.raises(ValueError, match="same length"):
+        S.likelihood(sp.symbols("y1:3"), sp.symbols("t1:4"))
+    with pytest.raises(ValueError, match="at least 1"):
+        S.logistic_cost(0, 2)
+    with pytest.raises(ValueError, match="at least 2"):
+        S.cross_entropy_gradient_k(1)
