@@ -1,0 +1,125 @@
+"""A network drawn as a graph from its own numbers (a :class:`bpnotes.backprop.NetworkState`).
+
+Each neuron is a circle labelled with its activation a and delta δ; each existing
+connection is an arrow labelled with its weight w and the gradient g = ∂C/∂w. Missing
+connections (masked out) are not drawn. Nothing here computes a gradient: the state
+object already holds every number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..backprop import NetworkState
+from .style import COLORS, new_figure
+
+__all__ = ["draw_network", "network_figure", "neuron_positions"]
+
+RADIUS = 0.23
+GAP = 3.0
+
+
+def neuron_positions(sizes: Sequence[int], spacing: float = 1.0) -> list[np.ndarray]:
+    """(x, y) centres of the neurons of each layer: layer l at x = 3l, centred vertically."""
+    if not sizes or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
+        raise ValueError(f"sizes must be a non-empty list of positive integers, got {sizes!r}")
+    positions = []
+    for layer, n in enumerate(sizes):
+        ys = (np.arange(n)[::-1] - (n - 1) / 2.0) * spacing * 1.4
+        positions.append(np.column_stack([np.full(n, GAP * layer), ys]))
+    return positions
+
+
+def _names(sizes: Sequence[int]) -> list[list[str]]:
+    """x1.. for inputs, h1.. numbered through the hidden layers, o (or o1..) for outputs."""
+    names = [[f"x{k + 1}" for k in range(sizes[0])]]
+    counter = 0
+    for n in sizes[1:-1]:
+        names.append([f"h{counter + j + 1}" for j in range(n)])
+        counter += n
+    out = sizes[-1]
+    names.append(["o"] if out == 1 else [f"o{j + 1}" for j in range(out)])
+    return names
+
+
+def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4) -> None:
+    """Draw ``state`` on ``ax``: neurons with a and δ (and b, ∂C/∂b where a bias exists),
+    arrows with w and ∂C/∂w.
+
+    Labels sit on the arrows, away from the points where arrows cross.
+    """
+    if not isinstance(state, NetworkState):
+        raise TypeError(f"state must be a NetworkState, got {type(state).__name__}")
+    sizes = [len(a) for a in state.activations]
+    pos = neuron_positions(sizes)
+    names = _names(sizes)
+    fmt = f"{{:.{digits}f}}"
+    text_kw = {"fontsize": 6.5, "ha": "center", "va": "center", "zorder": 5}
+    for layer in range(1, len(sizes)):
+        W, G, mask = (state.weights[layer - 1], state.weight_gradients[layer - 1],
+                      state.weight_masks[layer - 1])
+        edges = [(j, k) for j in range(W.shape[0]) for k in range(W.shape[1]) if mask[j, k]]
+        for j, k in edges:
+            start, end = pos[layer - 1][k], pos[layer][j]
+            direction = (end - start) / np.linalg.norm(end - start)
+            ax.annotate("", xy=end - RADIUS * direction, xytext=start + RADIUS * direction,
+                        arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 0.9,
+                                    "shrinkA": 0, "shrinkB": 0}, gid="edge")
+            # Arrows that cross do so near their middles: put labels of descending arrows
+            # near their source and of rising ones near their target.
+            rise = end[1] - start[1]
+            t = 0.5 if abs(rise) < 1e-9 else (0.3 if rise < 0 else 0.7)
+            where = start + t * (end - start)
+            ax.text(*where, f"w={fmt.format(W[j, k])}\ng={fmt.format(G[j, k])}",
+                    color=COLORS[0], bbox={"boxstyle": "round,pad=0.12", "fc": "white",
+                                           "ec": COLORS[0], "lw": 0.4, "alpha": 0.9}, **text_kw)
+    for layer, (centres, labels) in enumerate(zip(pos, names, strict=True)):
+        colour = "0.85" if layer == 0 else ("#F6D7C3" if layer == len(sizes) - 1 else "#D6E8F4")
+        for j, ((x, y), name) in enumerate(zip(centres, labels, strict=True)):
+            ax.add_patch(_circle(x, y, colour))
+            ax.text(x, y, name, fontsize=8, fontweight="bold", ha="center", va="center", zorder=6)
+            lines = [f"a={fmt.format(state.activations[layer][j])}"]
+            if layer > 0:
+                lines.append(f"δ={fmt.format(state.deltas[layer - 1][j])}")
+                if state.bias_masks[layer - 1][j]:
+                    lines.append(f"b={fmt.format(state.biases[layer - 1][j])}")
+                    lines.append(f"∂C/∂b={fmt.format(state.bias_gradients[layer - 1][j])}")
+            ax.text(x, y - RADIUS - 0.06, "\n".join(lines), color=COLORS[1], fontsize=6.5,
+                    ha="center", va="top", zorder=6)
+    ax.set_xlim(-0.7, GAP * (len(sizes) - 1) + 0.7)
+    top = max(float(np.max(np.abs(p[:, 1]))) for p in pos)
+    ax.set_ylim(-top - 1.25, top + 0.45)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+
+
+def _circle(x: float, y: float, colour: str):
+    from matplotlib.patches import Circle
+
+    return Circle((x, y), RADIUS, facecolor=colour, edgecolor="0.2", lw=1.0, zorder=4)
+
+
+def network_figure(before: NetworkState, after: NetworkState | None = None,
+                   lr: float | None = None) -> Figure:
+    """The network before (and, if given, after) a gradient step, one panel each.
+
+    Panel titles print the output and the cost, so the effect of the step is readable.
+    """
+    states = [before] if after is None else [before, after]
+    for name, s in zip(("before", "after"), states, strict=False):
+        if not isinstance(s, NetworkState):
+            raise TypeError(f"{name} must be a NetworkState, got {type(s).__name__}")
+    fig = new_figure(10.0, 4.3 * len(states))
+    axes = fig.subplots(len(states), 1, squeeze=False)[:, 0]
+    step = "" if lr is None else f" (learning rate {lr:g})"
+    titles = ["Before the step", f"After one gradient step{step}"]
+    for ax, s, title in zip(axes, states, titles, strict=False):
+        outputs = ", ".join(f"{v:.4f}" for v in s.prediction)
+        draw_network(ax, s, f"{title}: output {outputs}, cost C = {s.loss:.4f}")
+    return fig
