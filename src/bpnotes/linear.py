@@ -35,6 +35,7 @@ __all__ = [
     "LeastSquares",
     "LinearFit",
     "cost",
+    "cost_grid",
     "critical_learning_rate",
     "fit",
     "gradient",
@@ -143,6 +144,34 @@ def gradient(X: object, t: object, w: object, b: object) -> tuple[np.ndarray, fl
     w, b = _check_parameters(w, b, X.shape[1])
     r = _residual(X, t, w, b)
     return X.T @ r / X.shape[0], float(np.mean(r))
+
+
+def cost_grid(X: object, t: object, w_values: object, b_values: object) -> np.ndarray:
+    """J(w, b) of eq. (lin-cost) on a grid, for data with one feature (the contour plots).
+
+    Parameters
+    ----------
+    X
+        Inputs of shape (m, 1).
+    t
+        Targets, shape (m,).
+    w_values, b_values
+        1-D arrays of the weights and biases of the grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (len(b_values), len(w_values)): entry [i, j] is J(w_values[j], b_values[i]),
+        the layout ``matplotlib``'s ``contour(w_values, b_values, J)`` expects.
+    """
+    X, t = _check_data(X, t)
+    if X.shape[1] != 1:
+        raise ValueError(f"X must have exactly one feature (column) for a grid, got {X.shape}")
+    w_values = as_float_vector("w_values", w_values)
+    b_values = as_float_vector("b_values", b_values)
+    # Residuals r[i, j, k] = x_k w_j + b_i − t_k, averaged over the examples k.
+    r = X[:, 0] * w_values[None, :, None] + (b_values[:, None, None] - t)
+    return 0.5 * np.mean(r * r, axis=2)
 
 
 def _augmented(X: np.ndarray) -> np.ndarray:
