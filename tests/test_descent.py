@@ -32,8 +32,16 @@ def test_batches_cover_every_example_once_per_epoch():
 def test_per_example_updates_follow_the_hand_computed_sequence():
     X, T, lg = quadratic_problem()
     theta = np.array([0.0])
-    trace = gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T,
-                             lr=0.1, epochs=1, batch_size=1, shuffle=False)
+    trace = gradient_descent(
+        [theta],
+        lambda xb, tb: lg(xb, tb, theta),
+        X,
+        T,
+        lr=0.1,
+        epochs=1,
+        batch_size=1,
+        shuffle=False,
+    )
     # By hand: θ ← θ − 0.1 (x θ − t) x for (x, t) = (1, 1), (2, 1), (3, 4).
     expected = 0.0
     for x, t in [(1, 1), (2, 1), (3, 4)]:
@@ -65,8 +73,9 @@ def test_divergence_is_reported_and_the_history_has_no_nan():
 def test_momentum_matches_the_heavy_ball_recursion():
     X, T, lg = quadratic_problem()
     theta = np.array([0.0])
-    gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.05, epochs=3,
-                     momentum=0.9)
+    gradient_descent(
+        [theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.05, epochs=3, momentum=0.9
+    )
     th, v = 0.0, 0.0
     for _ in range(3):
         g = float(np.mean((X[:, 0] * th - T) * X[:, 0]))

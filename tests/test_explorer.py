@@ -21,8 +21,10 @@ def line_explorer() -> Explorer:
 
     return Explorer(
         draw,
-        [Control("slope", [-2.0, 0.0, 1.0, 2.0], default=1.0, static_values=[-2.0, 2.0]),
-         Control("style", ["solid", "dotted"])],
+        [
+            Control("slope", [-2.0, 0.0, 1.0, 2.0], default=1.0, static_values=[-2.0, 2.0]),
+            Control("style", ["solid", "dotted"]),
+        ],
         alt=lambda slope, style: f"a {style} line of slope {slope}",
         figsize=(2, 2),
         dpi=40,

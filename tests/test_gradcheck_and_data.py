@@ -39,8 +39,9 @@ def test_bad_eps():
         numerical_gradient(lambda x: 0.0, np.zeros(1), eps=0)
 
 
-@pytest.mark.parametrize("make", [data.noisy_linear, data.two_blobs, data.xor, data.moons,
-                                  data.spirals, data.blobs])
+@pytest.mark.parametrize(
+    "make", [data.noisy_linear, data.two_blobs, data.xor, data.moons, data.spirals, data.blobs]
+)
 def test_generators_are_seeded_and_well_formed(make):
     X1, t1 = make(seed=3)
     X2, t2 = make(seed=3)
@@ -64,7 +65,7 @@ def test_xor_labels_follow_the_quadrant():
 
 
 def test_classification_labels_are_balanced_integers():
-    for X, t in [data.moons(seed=0), data.spirals(classes=3, seed=0), data.blobs(seed=0)]:
+    for _X, t in [data.moons(seed=0), data.spirals(classes=3, seed=0), data.blobs(seed=0)]:
         assert t.dtype == np.int64
         counts = np.bincount(t)
         assert counts.max() - counts.min() <= 1

@@ -49,12 +49,15 @@ def test_output_delta_is_the_derivative_of_the_loss(loss, output, z, seed):
     act, lossf, y = ACTIVATIONS[output], get_loss(loss), _targets(loss, output, seed)
     delta = lossf.output_delta(z, act(z), y, act)
     for i in range(z.shape[0]):
+
         def per_example(row, i=i):
             zz = z.copy()
             zz[i] = row
             return float(lossf.value(zz, act(zz), y, act)[i])
-        np.testing.assert_allclose(delta[i], numerical_gradient(per_example, z[i]),
-                                   rtol=1e-5, atol=1e-7)
+
+        np.testing.assert_allclose(
+            delta[i], numerical_gradient(per_example, z[i]), rtol=1e-5, atol=1e-7
+        )
 
 
 def test_canonical_pairings_give_output_minus_target():
@@ -74,8 +77,10 @@ def test_sigmoid_with_squared_loss_has_the_extra_derivative_factor():
     np.testing.assert_allclose(get_loss("squared").output_delta(z, o, y, act), expected)
 
 
-@pytest.mark.parametrize(("loss", "output"), [("log", "sigmoid"), ("cross_entropy", "softmax"),
-                                              ("cross_entropy", "sigmoid")])
+@pytest.mark.parametrize(
+    ("loss", "output"),
+    [("log", "sigmoid"), ("cross_entropy", "softmax"), ("cross_entropy", "sigmoid")],
+)
 def test_losses_are_finite_for_saturated_logits(loss, output):
     z = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]])
     y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])

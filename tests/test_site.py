@@ -61,8 +61,16 @@ def toc_pages() -> list[str]:
 def site(tmp_path_factory) -> Path:
     """Build the whole book from scratch into a temporary folder; fail on any warning."""
     out = tmp_path_factory.mktemp("book")
-    cmd = [shutil.which("jupyter-book") or "jupyter-book", "build", str(ROOT), "--path-output", str(out),
-           "-W", "-n", "--keep-going"]
+    cmd = [
+        shutil.which("jupyter-book") or "jupyter-book",
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1800)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"book build failed:\n{log[-8000:]}"
@@ -150,8 +158,11 @@ def test_every_page_loads_without_console_errors_or_offsite_requests(visits):
     problems = {}
     for page, visit in visits.items():
         if visit.errors or visit.offsite or visit.failed:
-            problems[page] = {"errors": visit.errors, "offsite": visit.offsite,
-                              "failed": visit.failed}
+            problems[page] = {
+                "errors": visit.errors,
+                "offsite": visit.offsite,
+                "failed": visit.failed,
+            }
     assert not problems, problems
 
 
@@ -215,15 +226,16 @@ def move_every_control(visit: PageVisit) -> int:
             if control.evaluate("el => el.tagName") == "SELECT":
                 options = control.locator("option").all()
                 current = control.input_value()
-                target = next(o.get_attribute("value") for o in options
-                              if o.get_attribute("value") != current)
+                target = next(
+                    o.get_attribute("value") for o in options if o.get_attribute("value") != current
+                )
                 control.select_option(target)
             else:
                 maximum = control.get_attribute("max")
                 current = control.input_value()
                 control.fill("0" if current == maximum else maximum)
             after = image.get_attribute("src")
-            assert after != before, f"moving a control of an explorer did not change its figure"
+            assert after != before, "moving a control of an explorer did not change its figure"
             moved += 1
     return moved
 

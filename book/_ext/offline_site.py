@@ -20,8 +20,9 @@ def _is_thebe(script: Any) -> bool:
     return "thebe" in filename or "THEBE_JS_URL" in body
 
 
-def drop_thebe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
-                       doctree: Any) -> None:
+def drop_thebe_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     scripts = context.get("script_files")
     if scripts:
         context["script_files"] = [s for s in scripts if not _is_thebe(s)]
