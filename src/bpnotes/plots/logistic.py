@@ -1,0 +1,330 @@
+"""Figures of the logistic and softmax regression chapter, and its two explorers.
+
+Everything is drawn from models fitted by :mod:`bpnotes.logistic` and
+:mod:`bpnotes.softmax`; nothing here differentiates. The running examples are
+:func:`binary_data` (two overlapping clouds), :func:`separable_data` (two clouds with a
+gap) and :func:`three_class_data`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from .. import logistic, softmax
+from ..activations import sigmoid
+from ..data import blobs, two_blobs
+from ..explorer import Control, Explorer
+from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure
+
+__all__ = [
+    "EXPLORER_EPOCHS",
+    "binary_data",
+    "draw_logistic_training",
+    "draw_softmax_training",
+    "logistic_explorer",
+    "plot_boundary_evolution",
+    "plot_loss_curves",
+    "plot_probability_surface",
+    "plot_separable_growth",
+    "plot_sigmoid",
+    "separable_data",
+    "softmax_explorer",
+    "three_class_data",
+]
+
+EXPLORER_EPOCHS = 200
+FLOOR = 1e-12  # the smallest excess cost drawn on a log scale
+_LIGHT = ("#BFD9EC", "#F2CDB3", "#B3E2D5")  # light tints of the first three palette colours
+
+
+def binary_data() -> tuple[np.ndarray, np.ndarray]:
+    """The chapter's binary example: 100 points in two overlapping clouds (not separable),
+    centred at (2.5, 1) rather than the origin, so that the bias has work to do."""
+    X, t = two_blobs(100, separation=2.2, spread=1.0, seed=3)
+    return X + np.array([2.5, 1.0]), t
+
+
+def separable_data() -> tuple[np.ndarray, np.ndarray]:
+    """60 points in two clouds with a clear gap between them (linearly separable)."""
+    return two_blobs(60, separation=2.5, spread=0.6, seed=2)
+
+
+def three_class_data() -> tuple[np.ndarray, np.ndarray]:
+    """150 points in three overlapping clouds, labels 0, 1, 2."""
+    return blobs(150, spread=0.9, seed=1)
+
+
+# ----------------------------------------------------------------- helpers
+def _limits(X: np.ndarray, pad: float = 0.6) -> tuple[tuple[float, float], tuple[float, float]]:
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+def _grid(X: np.ndarray, size: int = 160) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    (x0, x1), (y0, y1) = _limits(X)
+    g1, g2 = np.meshgrid(np.linspace(x0, x1, size), np.linspace(y0, y1, size))
+    return g1, g2, np.column_stack([g1.ravel(), g2.ravel()])
+
+
+def _scatter(ax: Axes, X: np.ndarray, labels: np.ndarray) -> None:
+    for c in np.unique(labels):
+        rows = labels == c
+        ax.scatter(X[rows, 0], X[rows, 1], s=22, color=COLORS[int(c)], marker=MARKERS[int(c)],
+                   edgecolors="white", linewidths=0.5, label=f"class {int(c)}", zorder=3)
+    (x0, x1), (y0, y1) = _limits(X)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+def _boundary(ax: Axes, w: np.ndarray, b: float, X: np.ndarray, **style) -> None:
+    """Draw the line w·x + b = 0 across the data window (nothing when w = 0)."""
+    (x0, x1), (y0, y1) = _limits(X)
+    if np.allclose(w, 0.0):
+        return
+    if abs(w[1]) >= abs(w[0]):
+        xs = np.array([x0, x1])
+        ax.plot(xs, -(w[0] * xs + b) / w[1], **style)
+    else:
+        ys = np.array([y0, y1])
+        ax.plot(-(w[1] * ys + b) / w[0], ys, **style)
+
+
+def _minimum(X: np.ndarray, t: np.ndarray) -> float:
+    """The minimal cost, from a long full-batch run at the guaranteed-safe rate 1.9/L."""
+    lr = 1.9 / logistic.smoothness(X)
+    return float(logistic.fit(X, t, lr=lr, epochs=20_000).losses[-1])
+
+
+@lru_cache(maxsize=1)
+def _binary_minimum() -> float:
+    return _minimum(*binary_data())
+
+
+def _status(result, epochs: int) -> str:
+    if result.diverged:
+        return f"diverged after {len(result.losses) - 1} epochs: stopped"
+    return f"J after {epochs} epochs = {result.losses[-1]:.4f}"
+
+
+# ----------------------------------------------------------------- static figures
+def plot_sigmoid() -> Figure:
+    """σ(a) and its derivative σ'(a) = σ(a)(1 − σ(a)), whose maximum is 1/4 at a = 0."""
+    a = np.linspace(-7, 7, 300)
+    s = sigmoid(a)
+    fig = new_figure(7.0, 3.0)
+    ax = fig.subplots()
+    ax.plot(a, s, color=COLORS[0], linestyle=LINESTYLES[0], label="σ(a)")
+    ax.plot(a, s * (1 - s), color=COLORS[1], linestyle=LINESTYLES[1], label="σ'(a) = σ(1 − σ)")
+    ax.axhline(0.5, color="0.6", linewidth=0.8, linestyle=":")
+    ax.plot([0], [0.25], marker="o", color=COLORS[1], linestyle="none")
+    ax.annotate("max 1/4 at a = 0", (0, 0.25), xytext=(1.0, 0.3), fontsize=8)
+    finish_axes(ax, title="the logistic sigmoid and its slope", xlabel="score a",
+                ylabel="value")
+    ax.legend(fontsize=8, loc="center right")
+    return fig
+
+
+def plot_boundary_evolution(
+    X: np.ndarray | None = None,
+    t: np.ndarray | None = None,
+    lr: float = 0.1,
+    snapshots: Sequence[int] = (1, 3, 10, 30, 100, 1000),
+) -> Figure:
+    """The decision boundary w·x + b = 0 after several epochs, and the loss curve."""
+    if X is None or t is None:
+        X, t = binary_data()
+    epochs = max(snapshots)
+    result = logistic.fit(X, t, lr=lr, epochs=epochs, history=True)
+    fig = new_figure(9.0, 3.8)
+    left, right = fig.subplots(1, 2)
+    _scatter(left, X, t)
+    for k, epoch in enumerate(snapshots):
+        _boundary(left, result.w_history[epoch], float(result.b_history[epoch]), X,
+                  color=COLORS[(k + 3) % 7], linestyle=LINESTYLES[k % 7], linewidth=1.6,
+                  label=f"epoch {epoch}")
+    finish_axes(left, title="decision boundary during training", xlabel="x₁", ylabel="x₂")
+    left.legend(fontsize=7, loc="lower right", ncol=2, framealpha=0.9)
+    right.plot(np.arange(epochs + 1), result.losses, color=COLORS[0])
+    for k, epoch in enumerate(snapshots):
+        right.plot([epoch], [result.losses[epoch]], marker=MARKERS[k % 7],
+                   color=COLORS[(k + 3) % 7], linestyle="none")
+    right.set_xscale("symlog", linthresh=1.0)
+    finish_axes(right, title=f"full batch, η = {lr:g}", xlabel="epoch (log scale past 1)",
+                ylabel="cost J(w, b)")
+    return fig
+
+
+def plot_probability_surface(
+    X: np.ndarray | None = None,
+    t: np.ndarray | None = None,
+    lr: float = 0.5,
+    epochs: Sequence[int] = (3, 300),
+) -> Figure:
+    """P(t = 1 | x) over the plane after a few and after many epochs, with contours."""
+    if X is None or t is None:
+        X, t = binary_data()
+    result = logistic.fit(X, t, lr=lr, epochs=max(epochs), history=True)
+    g1, g2, points = _grid(X)
+    fig = new_figure(9.0, 3.8)
+    axes = fig.subplots(1, len(epochs))
+    image = None
+    for ax, epoch in zip(np.atleast_1d(axes), epochs, strict=True):
+        w, b = result.w_history[epoch], float(result.b_history[epoch])
+        p = sigmoid(points @ w + b).reshape(g1.shape)
+        image = ax.contourf(g1, g2, p, levels=np.linspace(0, 1, 11), cmap="Greys", alpha=0.6)
+        lines = ax.contour(g1, g2, p, levels=[0.1, 0.5, 0.9], colors="k",
+                           linestyles=[":", "-", "--"], linewidths=1)
+        ax.clabel(lines, fmt="%.1f", fontsize=7)
+        _scatter(ax, X, t)
+        finish_axes(ax, title=f"after {epoch} epochs: ‖w‖ = {np.linalg.norm(w):.2f}",
+                    xlabel="x₁", ylabel="x₂")
+    fig.colorbar(image, ax=axes, label="P(t = 1 | x)")
+    return fig
+
+
+def plot_loss_curves(
+    X: np.ndarray | None = None,
+    t: np.ndarray | None = None,
+    fractions: Sequence[float] = (0.1, 0.5, 1.0, 4.0, 40.0),
+    epochs: int = 100,
+) -> Figure:
+    """Left: full-batch loss curves at multiples of 2/L. Right: three batch modes."""
+    if X is None or t is None:
+        X, t = binary_data()
+        J_min = _binary_minimum()
+    else:
+        J_min = _minimum(X, t)
+    safe = 2.0 / logistic.smoothness(X)
+    fig = new_figure(9.5, 3.6)
+    left, right = fig.subplots(1, 2)
+    for k, fraction in enumerate(fractions):
+        result = logistic.fit(X, t, lr=fraction * safe, epochs=epochs)
+        left.semilogy(np.maximum(result.losses - J_min, FLOOR), color=COLORS[k % 7],
+                      linestyle=LINESTYLES[k % 7], marker=MARKERS[k % 7], markevery=10,
+                      markersize=4, label=f"η = {fraction:g} · 2/L")
+    finish_axes(left, title=f"full batch; 2/L = {safe:.2f}", xlabel="epoch",
+                ylabel="J − J_min (log scale)")
+    left.legend(fontsize=7)
+    modes = {"full batch": None, "mini-batches of 10": 10, "per example": 1}
+    for k, (label, size) in enumerate(modes.items()):
+        result = logistic.fit(X, t, lr=0.5, epochs=30, batch_size=size, seed=0)
+        right.semilogy(np.maximum(result.losses - J_min, FLOOR), color=COLORS[k],
+                       linestyle=LINESTYLES[k], marker=MARKERS[k], markevery=3, markersize=4,
+                       label=label)
+    finish_axes(right, title="batch modes, η = 0.5", xlabel="epoch",
+                ylabel="J − J_min (log scale)")
+    right.legend(fontsize=7)
+    return fig
+
+
+def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
+    """On separable data ‖w‖ grows without bound while J → 0; on overlapping data both settle."""
+    Xs, ts = separable_data()
+    Xo, to = binary_data()
+    sep = logistic.fit(Xs, ts, lr=lr, epochs=epochs, history=True)
+    over = logistic.fit(Xo, to, lr=lr, epochs=epochs, history=True)
+    fig = new_figure(10.0, 3.4)
+    left, middle, right = fig.subplots(1, 3)
+    _scatter(left, Xs, ts)
+    for k, epoch in enumerate(e for e in (1, 10, 100, 1000, epochs) if e <= epochs):
+        _boundary(left, sep.w_history[epoch], float(sep.b_history[epoch]), Xs,
+                  color=COLORS[(k + 3) % 7], linestyle=LINESTYLES[k % 7], linewidth=1.4,
+                  label=f"epoch {epoch}")
+    finish_axes(left, title="separable data", xlabel="x₁", ylabel="x₂")
+    left.legend(fontsize=7, loc="upper left")
+    steps = np.arange(1, epochs + 1)
+    for k, (name, result) in enumerate((("separable", sep), ("overlapping", over))):
+        middle.semilogx(steps, np.linalg.norm(result.w_history[1:], axis=1), color=COLORS[k],
+                        linestyle=LINESTYLES[k], label=name)
+        right.loglog(steps, result.losses[1:], color=COLORS[k], linestyle=LINESTYLES[k],
+                     label=name)
+    finish_axes(middle, title="‖w‖ keeps growing (like log epochs)", xlabel="epoch",
+                ylabel="‖w‖")
+    middle.legend(fontsize=7)
+    finish_axes(right, title="J → 0 only when separable", xlabel="epoch", ylabel="J (log scale)")
+    right.legend(fontsize=7)
+    return fig
+
+
+# ----------------------------------------------------------------- explorers
+def draw_logistic_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS) -> None:
+    """Left: the data, the boundary every twentieth epoch (faint) and at the end.
+    Right: the excess cost J − J_min per epoch on a log scale."""
+    X, t = binary_data()
+    result = logistic.fit(X, t, lr=lr, epochs=epochs, history=True)
+    J_min = _binary_minimum()
+    safe = 2.0 / logistic.smoothness(X)
+    left, right = fig.subplots(1, 2)
+    _scatter(left, X, t)
+    last = len(result.w_history) - 1
+    for epoch in range(20, last, 20):
+        _boundary(left, result.w_history[epoch], float(result.b_history[epoch]), X,
+                  color="0.6", linewidth=0.8, linestyle=":")
+    _boundary(left, result.w_history[last], float(result.b_history[last]), X, color=COLORS[6],
+              linewidth=2.0, label=f"boundary, epoch {last}")
+    finish_axes(left, title=f"η = {lr:g} ({lr / safe:.2g} × 2/L)", xlabel="x₁", ylabel="x₂")
+    left.legend(fontsize=7, loc="upper left")
+    right.semilogy(np.maximum(result.losses - J_min, FLOOR), color=COLORS[0], marker="o",
+                   markersize=2)
+    finish_axes(right, title=_status(result, epochs), xlabel="epoch",
+                ylabel="J − J_min (log scale)")
+
+
+def draw_softmax_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS) -> None:
+    """Left: the three decision regions after training. Right: the loss curve."""
+    X, y = three_class_data()
+    result = softmax.fit(X, y, lr=lr, epochs=epochs)
+    left, right = fig.subplots(1, 2)
+    g1, g2, points = _grid(X, size=140)
+    if not result.diverged:
+        regions = result.predict(points).reshape(g1.shape)
+        left.contourf(g1, g2, regions, levels=[-0.5, 0.5, 1.5, 2.5],
+                      cmap=ListedColormap(_LIGHT))
+        left.contour(g1, g2, regions, levels=[0.5, 1.5], colors="0.3", linewidths=1)
+    _scatter(left, X, y)
+    accuracy = float(np.mean(result.predict(X) == y)) if not result.diverged else float("nan")
+    finish_axes(left, title=f"η = {lr:g}: training accuracy {accuracy:.0%}", xlabel="x₁",
+                ylabel="x₂")
+    left.legend(fontsize=7, loc="upper left")
+    right.semilogy(result.losses, color=COLORS[0], marker="o", markersize=2)
+    right.axhline(np.log(3), color="0.5", linestyle=":", linewidth=1, label="start: J = log 3")
+    right.legend(fontsize=7, loc="lower left")
+    finish_axes(right, title=_status(result, epochs), xlabel="epoch", ylabel="J (log scale)")
+
+
+_RATES = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0]
+
+
+def logistic_explorer() -> Explorer:
+    """Learning-rate slider → decision boundary and loss curve of binary logistic regression."""
+    return Explorer(
+        draw=draw_logistic_training,
+        controls=[Control("lr", _RATES, label="learning rate η", default=1.0,
+                          fmt="{:g}".format)],
+        figsize=(9.0, 3.6),
+        alt=lambda lr: (
+            f"Logistic regression trained for {EXPLORER_EPOCHS} epochs with learning rate {lr:g}: "
+            "the two classes with the decision boundary, and the cost above its minimum per "
+            "epoch on a log scale"
+        ),
+    )
+
+
+def softmax_explorer() -> Explorer:
+    """Learning-rate slider → decision regions and loss curve of 3-class softmax regression."""
+    return Explorer(
+        draw=draw_softmax_training,
+        controls=[Control("lr", _RATES, label="learning rate η", default=1.0,
+                          fmt="{:g}".format)],
+        figsize=(9.0, 3.6),
+        alt=lambda lr: (
+            f"Softmax regression on three classes trained for {EXPLORER_EPOCHS} epochs with "
+            f"learning rate {lr:g}: the three decision regions, and the cost per epoch"
+        ),
+    )
