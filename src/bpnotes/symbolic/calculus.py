@@ -1,0 +1,399 @@
+"""The calculus appendix in sympy: derivatives, gradients and the chain rule over a graph.
+
+Everything the page ``book/calculus.md`` displays and asserts lives here, so that the
+tests and the exercise checkers use the very same objects:
+
+* :func:`derivative_by_limit` — the derivative as the limit of difference quotients,
+  eq. (calc-derivative);
+* :func:`tangent_line` — the best straight-line approximation at a point, eq. (calc-tangent);
+* :func:`gradient` and :func:`directional_derivative` — eqs. (calc-gradient) and
+  (calc-directional);
+* :func:`composed`, :func:`computation_paths`, :func:`path_contributions` and
+  :func:`sum_over_paths` — the multivariate chain rule as a sum over the paths of a
+  computation graph, eq. (calc-sum-over-paths);
+* :func:`evaluate_graph` — the numbers on every node, edge and path at one point, which
+  the page's graph pictures draw.
+
+A *computation graph* is a mapping ``{node: expression}`` read in order: each node is a
+sympy symbol, defined by an expression in the inputs and in nodes defined *earlier*
+(so the graph cannot contain a cycle). Free symbols that are not nodes are inputs or
+constants; the derivative is taken with respect to one of them (or to a node), the
+*source*, and every other symbol is held fixed.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+__all__ = [
+    "CURVE",
+    "NEURON",
+    "SURFACE",
+    "TWO_PATHS",
+    "TWO_PATHS_POINT",
+    "GraphValues",
+    "PathTerm",
+    "composed",
+    "computation_paths",
+    "derivative_by_limit",
+    "directional_derivative",
+    "evaluate_graph",
+    "gradient",
+    "lambdified",
+    "local_derivative",
+    "path_contributions",
+    "sigmoid",
+    "sum_over_paths",
+    "tangent_line",
+]
+
+Graph = Mapping[sp.Symbol, sp.Expr]
+
+x, h, s = sp.symbols("x h s", real=True)
+w, t, a = sp.symbols("w t a", real=True)
+w1, w2 = sp.symbols("w1 w2", real=True)
+y1, y2 = sp.symbols("y1 y2", real=True)
+z, z1, z2 = sp.symbols("z z1 z2", real=True)
+loss, C = sp.symbols("ell C", real=True)
+
+#: The logistic sigmoid σ(z) = 1 / (1 + e^(−z)), as a sympy function of one argument.
+sigmoid = sp.Lambda(z, 1 / (1 + sp.exp(-z)))
+
+#: The page's curve f(x) = x³/3 − x: a valley at x = 1 and a hill at x = −1.
+CURVE: sp.Expr = x**3 / 3 - x
+
+#: The page's surface J(w1, w2) = w1² + w1·w2 + 2·w2²: a tilted bowl, the shape of a
+#: linear-regression cost.
+SURFACE: sp.Expr = w1**2 + w1 * w2 + 2 * w2**2
+
+#: One neuron with a squared loss, as a chain w → z → a → ℓ (the input x and target t
+#: are constants): z = w·x, a = σ(z), ℓ = ½(a − t)².
+NEURON: dict[sp.Symbol, sp.Expr] = {
+    z: w * x,
+    a: sigmoid(z),
+    loss: (a - t) ** 2 / 2,
+}
+
+#: One activation a feeding two output neurons: two paths from a to the cost C.
+TWO_PATHS: dict[sp.Symbol, sp.Expr] = {
+    z1: w1 * a,
+    z2: w2 * a,
+    C: (z1 - y1) ** 2 / 2 + (z2 - y2) ** 2 / 2,
+}
+
+#: The point at which the page evaluates :data:`TWO_PATHS`.
+TWO_PATHS_POINT: dict[sp.Symbol, float] = {a: 0.5, w1: 2.0, w2: -1.0, y1: 0.0, y2: 1.0}
+
+
+# ------------------------------------------------------------------ validation
+def _check_symbol(name: str, value: object) -> sp.Symbol:
+    if not isinstance(value, sp.Symbol):
+        raise TypeError(f"{name} must be a sympy Symbol, got {type(value).__name__}")
+    return value
+
+
+def _check_expr(name: str, value: object) -> sp.Expr:
+    if isinstance(value, bool) or not isinstance(value, sp.Expr | numbers.Real):
+        raise TypeError(f"{name} must be a sympy expression, got {type(value).__name__}")
+    return sp.sympify(value)
+
+
+def _check_real(name: str, value: object) -> sp.Expr:
+    """A finite real number (Python or sympy) as a sympy number."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got bool")
+    if isinstance(value, numbers.Real):
+        if not math.isfinite(float(value)):
+            raise ValueError(f"{name} must be finite, got {value}")
+        return sp.nsimplify(value, rational=True) if isinstance(value, float) else sp.sympify(value)
+    if isinstance(value, sp.Expr) and value.is_number:
+        if not (value.is_real and value.is_finite):
+            raise ValueError(f"{name} must be a finite real number, got {value}")
+        return value
+    raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+
+
+def _check_graph(graph: object) -> dict[sp.Symbol, sp.Expr]:
+    """Check that ``graph`` maps symbols to expressions that only use earlier nodes."""
+    if not isinstance(graph, Mapping):
+        raise TypeError(f"graph must be a mapping {{node: expression}}, got {type(graph).__name__}")
+    if not graph:
+        raise ValueError("graph must define at least one node")
+    checked: dict[sp.Symbol, sp.Expr] = {}
+    nodes = set(graph)
+    for node, expr in graph.items():
+        _check_symbol("each node of graph", node)
+        expr = _check_expr(f"the expression of node {node}", expr)
+        later = (expr.free_symbols & nodes) - set(checked)
+        if later:
+            names = ", ".join(sorted(map(str, later)))
+            raise ValueError(
+                f"graph: node {node} uses {names}, which is not defined before it "
+                "(define nodes in order, each from inputs and earlier nodes; no cycles)"
+            )
+        checked[node] = expr
+    return checked
+
+
+# ------------------------------------------------------------------ one variable
+def derivative_by_limit(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """The derivative as the limit of the difference quotient, eq. (calc-derivative).
+
+    Computes lim_{h→0} (f(var + h) − f(var)) / h with sympy's ``limit``: the
+    definition, not the rules of differentiation.
+
+    Parameters
+    ----------
+    expr
+        The function f as an expression in ``var``.
+    var
+        The variable.
+    """
+    expr, var = _check_expr("expr", expr), _check_symbol("var", var)
+    step = sp.Dummy("h")
+    quotient = (expr.subs(var, var + step) - expr) / step
+    return sp.simplify(sp.limit(quotient, step, 0))
+
+
+def tangent_line(expr: sp.Expr, var: sp.Symbol, at: float | sp.Expr) -> sp.Expr:
+    """The tangent line f(x₀) + f'(x₀)(x − x₀) of ``expr`` at ``var = at``, eq. (calc-tangent)."""
+    expr, var = _check_expr("expr", expr), _check_symbol("var", var)
+    at = _check_real("at", at)
+    slope = sp.diff(expr, var).subs(var, at)
+    return sp.expand(expr.subs(var, at) + slope * (var - at))
+
+
+# ------------------------------------------------------------------ several variables
+def _check_variables(variables: object) -> tuple[sp.Symbol, ...]:
+    if isinstance(variables, sp.Symbol) or not isinstance(variables, Sequence):
+        raise TypeError("variables must be a sequence of sympy Symbols, e.g. (w1, w2)")
+    if len(variables) == 0:
+        raise ValueError("variables must not be empty")
+    checked = tuple(_check_symbol("each entry of variables", v) for v in variables)
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"variables must be distinct, got {checked}")
+    return checked
+
+
+def gradient(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> sp.Matrix:
+    """The gradient ∇f = (∂f/∂v₁, …, ∂f/∂vₙ) as a column matrix, eq. (calc-gradient)."""
+    expr = _check_expr("expr", expr)
+    variables = _check_variables(variables)
+    return sp.Matrix([sp.diff(expr, v) for v in variables])
+
+
+def directional_derivative(
+    expr: sp.Expr, variables: Sequence[sp.Symbol], direction: Sequence[float | sp.Expr]
+) -> sp.Expr:
+    """d/ds f(v + s·u) at s = 0: the slope of f along ``direction`` u, eq. (calc-directional).
+
+    Computed from the definition (a one-variable derivative along the line through v),
+    not from the gradient, so that the page can assert it equals ∇f · u.
+    """
+    expr = _check_expr("expr", expr)
+    variables = _check_variables(variables)
+    if isinstance(direction, str) or not isinstance(direction, Sequence):
+        raise TypeError("direction must be a sequence of numbers, one per variable")
+    if len(direction) != len(variables):
+        raise ValueError(
+            f"direction must have one entry per variable ({len(variables)}), got {len(direction)}"
+        )
+    u = [_check_expr("each entry of direction", d) for d in direction]
+    step = sp.Dummy("s")
+    moved = expr.subs({v: v + step * ui for v, ui in zip(variables, u)}, simultaneous=True)
+    return sp.expand(sp.diff(moved, step).subs(step, 0))
+
+
+# ------------------------------------------------------------------ computation graphs
+def composed(graph: Graph, sink: sp.Symbol, source: sp.Symbol | None = None) -> sp.Expr:
+    """The node ``sink`` written out in the inputs: every node is replaced by its definition.
+
+    If ``source`` is a node, it is kept as a symbol (the graph is cut there), so that the
+    result is the function of ``source`` whose derivative the sum over paths gives.
+    """
+    graph = _check_graph(graph)
+    sink = _check_symbol("sink", sink)
+    if sink not in graph:
+        raise ValueError(f"sink {sink} is not a node of the graph; nodes: {list(graph)}")
+    if source is not None:
+        _check_symbol("source", source)
+    expr = graph[sink]
+    for node in reversed(list(graph)):
+        if node != source:
+            expr = expr.subs(node, graph[node])
+    return expr
+
+
+def local_derivative(graph: Graph, parent: sp.Symbol, child: sp.Symbol) -> sp.Expr:
+    """∂child/∂parent of one edge, holding the child's other arguments fixed."""
+    graph = _check_graph(graph)
+    parent, child = _check_symbol("parent", parent), _check_symbol("child", child)
+    if child not in graph:
+        raise ValueError(f"child {child} is not a node of the graph; nodes: {list(graph)}")
+    return sp.diff(graph[child], parent)
+
+
+def computation_paths(
+    graph: Graph, source: sp.Symbol, sink: sp.Symbol
+) -> list[tuple[sp.Symbol, ...]]:
+    """Every path source → … → sink along the graph's edges (parent used by child).
+
+    Raises ``ValueError`` if there is no path: then the sink does not depend on the source.
+    """
+    graph = _check_graph(graph)
+    source, sink = _check_symbol("source", source), _check_symbol("sink", sink)
+    if sink not in graph:
+        raise ValueError(f"sink {sink} is not a node of the graph; nodes: {list(graph)}")
+    order = list(graph)
+    if source in graph and order.index(source) >= order.index(sink):
+        raise ValueError(f"source {source} must be defined before sink {sink}")
+    found: list[tuple[sp.Symbol, ...]] = []
+
+    def extend(path: tuple[sp.Symbol, ...]) -> None:
+        node = path[-1]
+        if node == sink:
+            found.append(path)
+            return
+        for child, expr in graph.items():
+            if node in expr.free_symbols:
+                extend((*path, child))
+
+    extend((source,))
+    if not found:
+        raise ValueError(f"there is no path from source {source} to sink {sink} in the graph")
+    return found
+
+
+@dataclass(frozen=True)
+class PathTerm:
+    """One path's term of the sum over paths, eq. (calc-sum-over-paths).
+
+    Attributes
+    ----------
+    path
+        The nodes from source to sink.
+    factors
+        The local derivatives ∂(next)/∂(node) along the path, in the graph's own symbols.
+    product
+        Their product written out in the inputs (nodes other than the source replaced).
+    """
+
+    path: tuple[sp.Symbol, ...]
+    factors: tuple[sp.Expr, ...]
+    product: sp.Expr
+
+
+def path_contributions(graph: Graph, source: sp.Symbol, sink: sp.Symbol) -> list[PathTerm]:
+    """The product of local derivatives along each path from ``source`` to ``sink``."""
+    graph = _check_graph(graph)
+    terms = []
+    for path in computation_paths(graph, source, sink):
+        factors = tuple(sp.diff(graph[b], a_) for a_, b in zip(path[:-1], path[1:]))
+        product = sp.Mul(*factors)
+        for node in reversed(list(graph)):
+            if node != source:
+                product = product.subs(node, graph[node])
+        terms.append(PathTerm(path, factors, product))
+    return terms
+
+
+def sum_over_paths(graph: Graph, source: sp.Symbol, sink: sp.Symbol) -> sp.Expr:
+    """d(sink)/d(source) by the multivariate chain rule, eq. (calc-sum-over-paths):
+    the sum over all paths of the product of the local derivatives along the path."""
+    return sp.Add(*(term.product for term in path_contributions(graph, source, sink)))
+
+
+@dataclass(frozen=True)
+class GraphValues:
+    """A computation graph evaluated at one point, ready to be drawn.
+
+    Attributes
+    ----------
+    nodes
+        The nodes on some path from the source to the sink, source first.
+    values
+        The value of every such node.
+    edges
+        ``{(parent, child): (local derivative expression, its value)}`` for every edge on
+        a path.
+    paths
+        The paths, as tuples of nodes.
+    contributions
+        The value of each path's product of local derivatives.
+    total
+        Their sum: d(sink)/d(source) at the point.
+    """
+
+    nodes: tuple[sp.Symbol, ...]
+    values: dict[sp.Symbol, float]
+    edges: dict[tuple[sp.Symbol, sp.Symbol], tuple[sp.Expr, float]]
+    paths: tuple[tuple[sp.Symbol, ...], ...]
+    contributions: tuple[float, ...]
+    total: float
+
+
+def evaluate_graph(
+    graph: Graph, source: sp.Symbol, sink: sp.Symbol, point: Mapping[sp.Symbol, float]
+) -> GraphValues:
+    """Evaluate nodes, local derivatives and path contributions at ``point``.
+
+    ``point`` gives a number for every input and constant the sink depends on (and
+    for the source).
+    """
+    graph = _check_graph(graph)
+    if not isinstance(point, Mapping):
+        raise TypeError(f"point must be a mapping {{symbol: number}}, got {type(point).__name__}")
+    subs = {_check_symbol("each key of point", k): _check_real(f"point[{k}]", v)
+            for k, v in point.items()}
+    terms = path_contributions(graph, source, sink)
+    needed = composed(graph, sink, source).free_symbols | {source}
+    missing = needed - set(subs)
+    if missing:
+        names = ", ".join(sorted(map(str, missing)))
+        raise ValueError(f"point must give a value for every input; missing: {names}")
+    values: dict[sp.Symbol, float] = {}
+    known = dict(subs)
+    for node, expr in graph.items():
+        if node != source:
+            known[node] = expr.subs(known)
+    on_paths = {n for term in terms for n in term.path}
+    nodes = [source] + [n for n in graph if n in on_paths and n != source]
+    for node in nodes:
+        values[node] = float(known[node])
+    edges = {}
+    for term in terms:
+        for (parent, child), factor in zip(zip(term.path[:-1], term.path[1:]), term.factors):
+            edges[(parent, child)] = (factor, float(factor.subs(known)))
+    contributions = tuple(float(term.product.subs(subs)) for term in terms)
+    return GraphValues(
+        nodes=tuple(nodes),
+        values=values,
+        edges=edges,
+        paths=tuple(term.path for term in terms),
+        contributions=contributions,
+        total=float(sum(contributions)),
+    )
+
+
+def lambdified(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> Callable[..., np.ndarray]:
+    """A numpy function of ``variables`` computing ``expr`` (broadcasts over arrays).
+
+    Constant expressions are broadcast to the shape of the first argument, so that
+    plotting a constant derivative over a grid works like any other.
+    """
+    expr = _check_expr("expr", expr)
+    variables = _check_variables(variables)
+    raw = sp.lambdify(variables, expr, "numpy")
+
+    def function(*args: object) -> np.ndarray:
+        arrays = [np.asarray(arg, dtype=np.float64) for arg in args]
+        return np.broadcast_to(np.asarray(raw(*arrays), dtype=np.float64),
+                               np.broadcast(*arrays).shape).copy()
+
+    return function
