@@ -91,7 +91,8 @@ def _parse(value: Any, named: Mapping[str, sp.Symbol]) -> sp.Expr:
             raise TypeError(
                 f"it must be a sympy expression or a string, got {type(value).__name__}"
             ) from exc
-    if isinstance(expr, sp.logic.boolalg.Boolean):
+    # (a Symbol is also a sympy Boolean, so test for "Boolean and not an expression")
+    if isinstance(expr, sp.logic.boolalg.Boolean) and not isinstance(expr, sp.Expr):
         raise ValueError("it is an equation or a condition; give only the expression")
     if not isinstance(expr, sp.Expr):
         raise TypeError(f"it must be a single expression, got {type(expr).__name__}")
