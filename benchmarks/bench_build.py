@@ -1,0 +1,42 @@
+"""Benchmark 4: cold and warm build time of the whole book.
+
+Cold: ``jupyter-book build`` into a new, empty temporary folder, so every notebook is
+executed. Warm: the same command again into the same folder, with nothing changed; the
+book's ``execute_notebooks: cache`` setting then takes every notebook's outputs from the
+jupyter-cache in ``<folder>/_build/.jupyter_cache`` instead of executing it. The shared
+``_build/`` folder of the checkout is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _build(output: Path) -> dict[str, object]:
+    start = time.perf_counter()
+    result = subprocess.run(
+        ["jupyter-book", "build", str(ROOT), "--path-output", str(output)],
+        capture_output=True, text=True, check=False,
+    )
+    seconds = time.perf_counter() - start
+    log = result.stdout + result.stderr
+    return {"seconds": seconds, "returncode": result.returncode,
+            "warnings": log.count("WARNING"), "tail": log.strip().splitlines()[-3:]}
+
+
+def run() -> dict[str, object]:
+    """Time a cold build and then a warm rebuild in a private temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="bpnotes-bench-build-"))
+    try:
+        cold = _build(folder)
+        warm = _build(folder)
+        cached = len(list((folder / "_build" / ".jupyter_cache").glob("executed/*")))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"cold": cold, "warm": warm, "cached_notebooks": cached}

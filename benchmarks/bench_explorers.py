@@ -1,0 +1,63 @@
+"""Benchmark 3: live-update latency of every chapter's explorer.
+
+A live update is one call of ``Explorer.png(**values)``: draw the figure for the new
+control values and encode it as PNG (the widget then only swaps the image). For each
+explorer, every control is moved in turn to several of its values (first, middle and last
+of its live grid, the others at their defaults), after one untimed warm-up render; the
+median over those updates is reported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+
+import numpy as np
+
+#: (chapter, module, factory) of every explorer in the book.
+EXPLORERS = [
+    ("intro", "bpnotes.plots.quadratic", "quadratic_explorer"),
+    ("linear regression", "bpnotes.plots.linear", "linear_explorer"),
+    ("logistic regression", "bpnotes.plots.logistic", "logistic_explorer"),
+    ("softmax regression", "bpnotes.plots.logistic", "softmax_explorer"),
+    ("backpropagation", "bpnotes.plots.backprop", "mlp_explorer"),
+    ("vanishing deltas", "bpnotes.plots.deltas", "deltas_explorer"),
+]
+
+
+def update_values(explorer, per_control: int = 3) -> list[dict[str, object]]:
+    """Control settings to time: each control at ``per_control`` spread-out live values."""
+    settings = []
+    for control in explorer.controls:
+        values = list(control.values)
+        picks = np.unique(np.linspace(0, len(values) - 1, per_control).round().astype(int))
+        settings += [{control.name: values[i]} for i in picks]
+    return settings
+
+
+def run(smoke: bool = False) -> dict[str, object]:
+    """Median and maximum ``png`` time per explorer, or "not available yet"."""
+    rows = []
+    for chapter, module_name, factory_name in EXPLORERS:
+        row: dict[str, object] = {"chapter": chapter, "factory": f"{module_name}.{factory_name}"}
+        try:
+            factory = getattr(importlib.import_module(module_name), factory_name)
+        except (ImportError, AttributeError):
+            row["status"] = "not available yet"
+            rows.append(row)
+            continue
+        explorer = factory()
+        settings = update_values(explorer, per_control=2 if smoke else 3)
+        if smoke:
+            settings = settings[:1]
+        else:
+            explorer.png()  # warm-up: imports, font cache
+        times = []
+        for values in settings * (1 if smoke else 2):
+            start = time.perf_counter()
+            explorer.png(**values)
+            times.append(time.perf_counter() - start)
+        row.update(status="measured", updates=len(times),
+                   median_ms=1e3 * float(np.median(times)), max_ms=1e3 * float(np.max(times)))
+        rows.append(row)
+    return {"rows": rows}

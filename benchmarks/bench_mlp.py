@@ -1,0 +1,185 @@
+"""Benchmarks 1 and 2: an MLP training step, bpnotes against PyTorch and against raw matmul.
+
+One training step is: forward pass, loss, backward pass, and a plain SGD update of every
+weight and bias, on one mini-batch of m examples. Both libraries get the same layer sizes,
+the same dtype, ReLU hidden layers and the same loss (sigmoid + log loss for one output,
+softmax + cross-entropy for ten), and PyTorch runs on the CPU with as many threads as
+numpy's BLAS uses. The two are timed alternately, repetition by repetition, so that a
+change in machine load affects both; the reported ratio is the median of the per-repetition
+ratios.
+
+The FLOP count of a step is that of its matrix products: for every layer l, z = a W^T
+(2 m n_l n_{l-1}) and the weight gradient delta^T a (the same), and for every layer but the
+first, the backpropagated delta W (the same again). The "raw matmul" reference runs exactly
+those products with numpy on arrays of the same shapes and nothing else, so
+raw time / step time is the fraction of the machine's matmul throughput that a training
+step achieves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from bpnotes import MLP
+
+#: (layer sizes, batch size m) of the full benchmark, and of the smoke test.
+SHAPES: list[tuple[tuple[int, ...], int]] = [
+    ((2, 16, 16, 1), 64),
+    ((64, 128, 64, 10), 256),
+    ((784, 256, 256, 10), 256),
+]
+SMOKE_SHAPES: list[tuple[tuple[int, ...], int]] = [((2, 4, 1), 8), ((6, 8, 3), 16)]
+DTYPES = ("float64", "float32")
+LR = 0.01
+
+
+def problem(
+    sizes: Sequence[int], m: int, dtype: str, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random inputs X (m, n0), targets Y for bpnotes and integer labels for PyTorch."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, sizes[0])).astype(dtype)
+    k = sizes[-1]
+    labels = rng.integers(0, 2 if k == 1 else k, size=m)
+    Y = labels[:, None].astype(dtype) if k == 1 else np.eye(k, dtype=dtype)[labels]
+    return X, Y, labels
+
+
+def bpnotes_net(sizes: Sequence[int], dtype: str) -> MLP:
+    output, loss = ("sigmoid", "log") if sizes[-1] == 1 else ("softmax", "cross_entropy")
+    return MLP(list(sizes), hidden="relu", output=output, loss=loss, init="he",
+               dtype=np.dtype(dtype).type)
+
+
+def torch_model(net: MLP):
+    """The same network in PyTorch, starting from bpnotes' weights; returns (model, loss fn)."""
+    import torch
+
+    dtype = torch.float64 if net.dtype == np.float64 else torch.float32
+    layers: list[torch.nn.Module] = []
+    for W, b in zip(net.weights, net.biases, strict=True):
+        linear = torch.nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W.copy()))
+            linear.bias.copy_(torch.from_numpy(b.copy()))
+        layers += [linear, torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    loss = torch.nn.BCEWithLogitsLoss() if net.sizes[-1] == 1 else torch.nn.CrossEntropyLoss()
+    return model, loss
+
+
+def steps(sizes: Sequence[int], m: int, dtype: str) -> dict[str, Callable[[], object]]:
+    """One training step of bpnotes, of PyTorch, and the step's raw numpy matmuls.
+
+    Before returning, checks that both libraries compute the same loss from the same
+    weights (so that they really are timed on the same problem).
+    """
+    import torch
+
+    X, Y, labels = problem(sizes, m, dtype)
+    net = bpnotes_net(sizes, dtype)
+    model, loss_fn = torch_model(net)
+    Xt = torch.from_numpy(X)
+    Tt = torch.from_numpy(Y) if sizes[-1] == 1 else torch.from_numpy(labels)
+    optimiser = torch.optim.SGD(model.parameters(), lr=LR)
+    with torch.no_grad():
+        torch_loss = float(loss_fn(model(Xt), Tt))
+    ours = net.cost(X, Y)
+    tolerance = 1e-4 if dtype == "float32" else 1e-10
+    if not np.isclose(ours, torch_loss, rtol=tolerance, atol=tolerance):
+        raise AssertionError(f"bpnotes loss {ours} != PyTorch loss {torch_loss} for {sizes}")
+
+    def bpnotes_step() -> None:
+        net.step(X, Y, LR)
+
+    def torch_step() -> None:
+        optimiser.zero_grad(set_to_none=True)
+        loss_fn(model(Xt), Tt).backward()
+        optimiser.step()
+
+    rng = np.random.default_rng(1)
+    weights = [rng.standard_normal((o, i)).astype(dtype) for i, o in zip(sizes, sizes[1:])]
+    inputs = [rng.standard_normal((m, n)).astype(dtype) for n in sizes[:-1]]
+    deltas = [rng.standard_normal((m, n)).astype(dtype) for n in sizes[1:]]
+
+    def matmuls() -> None:
+        for layer, (W, A, D) in enumerate(zip(weights, inputs, deltas, strict=True)):
+            A @ W.T  # noqa: B018 - forward
+            D.T @ A  # noqa: B018 - weight gradient
+            if layer:
+                D @ W  # noqa: B018 - delta for the layer below
+
+    return {"bpnotes": bpnotes_step, "torch": torch_step, "matmul": matmuls}
+
+
+def step_flops(sizes: Sequence[int], m: int) -> int:
+    """Floating-point operations in the matrix products of one training step."""
+    products = [2 * m * n_in * n_out for n_in, n_out in zip(sizes, sizes[1:])]
+    return 2 * sum(products) + sum(products[1:])
+
+
+def time_interleaved(
+    functions: dict[str, Callable[[], object]], repeats: int, batch_time: float
+) -> dict[str, np.ndarray]:
+    """Seconds per call of each function, one batch of calls each per repetition, in turn.
+
+    The number of calls per batch is chosen (once, after a warm-up) so that one batch of
+    the slowest function takes about ``batch_time`` seconds.
+    """
+    for f in functions.values():
+        for _ in range(3):
+            f()
+    slowest = 0.0
+    for f in functions.values():
+        start = time.perf_counter()
+        f()
+        slowest = max(slowest, time.perf_counter() - start)
+    calls = max(1, int(batch_time / max(slowest, 1e-7)))
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, f in functions.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                f()
+            times[name].append((time.perf_counter() - start) / calls)
+    return {name: np.asarray(t) for name, t in times.items()}
+
+
+def match_torch_threads() -> int:
+    """Give PyTorch as many intra-op threads as numpy's BLAS has; return that number."""
+    import torch
+
+    from machine import blas_description
+
+    threads = blas_description()["threads"] or 1
+    torch.set_num_threads(int(threads))
+    return int(threads)
+
+
+def run(smoke: bool = False) -> dict[str, object]:
+    """Measure every (shape, dtype); returns rows for the results file."""
+    threads = match_torch_threads()
+    shapes = SMOKE_SHAPES if smoke else SHAPES
+    repeats, batch_time = (2, 0.002) if smoke else (15, 0.05)
+    rows = []
+    for sizes, m in shapes:
+        for dtype in DTYPES:
+            t = time_interleaved(steps(sizes, m, dtype), repeats, batch_time)
+            flops = step_flops(sizes, m)
+            rows.append({
+                "sizes": list(sizes),
+                "m": m,
+                "dtype": dtype,
+                "bpnotes_ms": 1e3 * float(np.median(t["bpnotes"])),
+                "torch_ms": 1e3 * float(np.median(t["torch"])),
+                "matmul_ms": 1e3 * float(np.median(t["matmul"])),
+                "ratio_vs_torch": float(np.median(t["bpnotes"] / t["torch"])),
+                "flops": flops,
+                "bpnotes_gflops": flops / float(np.median(t["bpnotes"])) / 1e9,
+                "matmul_gflops": flops / float(np.median(t["matmul"])) / 1e9,
+                "fraction_of_matmul": float(np.median(t["matmul"] / t["bpnotes"])),
+            })
+    return {"threads": threads, "repeats": repeats, "hidden": "relu", "lr": LR, "rows": rows}

@@ -1,0 +1,59 @@
+"""A description of the machine and libraries a benchmark ran on (stored with the results)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+import numpy as np
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas_description() -> dict[str, object]:
+    """numpy's BLAS library, version and thread count (from threadpoolctl)."""
+    from threadpoolctl import threadpool_info
+
+    for pool in threadpool_info():
+        if pool.get("user_api") == "blas":
+            return {
+                "library": pool.get("internal_api"),
+                "version": pool.get("version"),
+                "threads": pool.get("num_threads"),
+                "architecture": pool.get("architecture"),
+            }
+    return {"library": "unknown", "version": None, "threads": None, "architecture": None}
+
+
+def describe() -> dict[str, object]:
+    """CPU model, core count, Python / numpy / torch / matplotlib versions and numpy's BLAS."""
+    import matplotlib
+
+    try:
+        import torch
+
+        torch_version: str | None = torch.__version__
+        torch_threads: int | None = torch.get_num_threads()
+    except ImportError:  # the MLP comparison needs torch; the rest does not
+        torch_version, torch_threads = None, None
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "torch": torch_version,
+        "torch_threads_default": torch_threads,
+        "matplotlib": matplotlib.__version__,
+        "blas": blas_description(),
+    }

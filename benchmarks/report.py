@@ -1,0 +1,125 @@
+"""Tables (Markdown) of a results file, for the terminal and for the book's appendix."""
+
+from __future__ import annotations
+
+#: The targets of issue 7, one per benchmark.
+TARGETS = {
+    "ratio_small": 1.0,       # bpnotes / PyTorch step time, two smaller shapes
+    "ratio_large": 1.2,       # ... largest shape
+    "matmul_fraction": 0.70,  # achieved FLOP rate / raw matmul rate, largest shape
+    "explorer_ms": 50.0,      # median live-update latency
+    "cold_build_s": 180.0,
+    "warm_build_s": 20.0,
+}
+
+
+def _shape(row: dict) -> str:
+    return "-".join(map(str, row["sizes"])) + f", m={row['m']}"
+
+
+def _verdict(ok: bool) -> str:
+    return "✓" if ok else "✗ missed"
+
+
+def _largest(rows: list[dict]) -> int:
+    return max(row["flops"] for row in rows)
+
+
+def mlp_table(results: dict) -> str:
+    """Benchmark 1: step times and the bpnotes / PyTorch ratio against its target."""
+    rows = results["mlp"]["rows"]
+    largest = _largest(rows)
+    lines = ["| network, batch | dtype | bpnotes (ms) | PyTorch (ms) | ratio | target |",
+             "| --- | --- | ---: | ---: | ---: | --- |"]
+    for row in rows:
+        target = TARGETS["ratio_large" if row["flops"] == largest else "ratio_small"]
+        ok = row["ratio_vs_torch"] <= target
+        lines.append(
+            f"| {_shape(row)} | {row['dtype']} | {row['bpnotes_ms']:.3f} | {row['torch_ms']:.3f} "
+            f"| {row['ratio_vs_torch']:.2f} | ≤ {target:.1f} {_verdict(ok)} |"
+        )
+    return "\n".join(lines)
+
+
+def flops_table(results: dict) -> str:
+    """Benchmark 2: achieved GFLOP/s of a step as a fraction of raw numpy matmul."""
+    rows = results["mlp"]["rows"]
+    largest = _largest(rows)
+    lines = ["| network, batch | dtype | MFLOP per step | step (GFLOP/s) | raw matmul (GFLOP/s) "
+             "| fraction | target |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+    for row in rows:
+        if row["flops"] == largest:
+            ok = row["fraction_of_matmul"] >= TARGETS["matmul_fraction"]
+            target = f"≥ {100 * TARGETS['matmul_fraction']:.0f} % {_verdict(ok)}"
+        else:
+            target = "(none)"
+        lines.append(
+            f"| {_shape(row)} | {row['dtype']} | {row['flops'] / 1e6:.2f} | "
+            f"{row['bpnotes_gflops']:.1f} | {row['matmul_gflops']:.1f} | "
+            f"{100 * row['fraction_of_matmul']:.0f} % | {target} |"
+        )
+    return "\n".join(lines)
+
+
+def explorer_table(results: dict) -> str:
+    """Benchmark 3: median and worst live-update latency per explorer."""
+    lines = ["| chapter | explorer | updates timed | median (ms) | max (ms) | target |",
+             "| --- | --- | ---: | ---: | ---: | --- |"]
+    for row in results["explorers"]["rows"]:
+        name = f"`{row['factory'].rsplit('.', 1)[1]}`"
+        if row["status"] != "measured":
+            lines.append(f"| {row['chapter']} | {name} | – | – | – | {row['status']} |")
+            continue
+        ok = row["median_ms"] < TARGETS["explorer_ms"]
+        lines.append(
+            f"| {row['chapter']} | {name} | {row['updates']} | {row['median_ms']:.0f} | "
+            f"{row['max_ms']:.0f} | < {TARGETS['explorer_ms']:.0f} ms {_verdict(ok)} |"
+        )
+    return "\n".join(lines)
+
+
+def build_table(results: dict) -> str:
+    """Benchmark 4: cold and warm book build."""
+    build = results.get("build")
+    if not build:
+        return "(the book build was not timed in this run)"
+    lines = ["| build | time (s) | exit code | target |", "| --- | ---: | ---: | --- |"]
+    for kind, key in (("cold (empty folder)", "cold"), ("warm (cached, unchanged)", "warm")):
+        entry = build[key]
+        target = TARGETS[f"{key}_build_s"]
+        ok = entry["seconds"] < target and entry["returncode"] == 0
+        lines.append(f"| {kind} | {entry['seconds']:.1f} | {entry['returncode']} | "
+                     f"< {target:.0f} s {_verdict(ok)} |")
+    return "\n".join(lines)
+
+
+def machine_table(results: dict) -> str:
+    """The machine and library versions."""
+    m = results["machine"]
+    blas = m["blas"]
+    items = [
+        ("CPU", f"{m['cpu']}, {m['cores']} cores"),
+        ("system", m["system"]),
+        ("Python / numpy / PyTorch / matplotlib",
+         f"{m['python']} / {m['numpy']} / {m['torch']} / {m['matplotlib']}"),
+        ("numpy's BLAS", f"{blas['library']} {blas['version']} ({blas['architecture']} kernels, "
+                         f"{blas['threads']} threads)"),
+        ("PyTorch threads", f"{results['mlp']['threads']} (set equal to numpy's BLAS threads)"
+         if "mlp" in results else "–"),
+        ("measured", results.get("date", "?")),
+    ]
+    return "\n".join(["| | |", "| --- | --- |"] + [f"| {k} | {v} |" for k, v in items])
+
+
+def all_tables(results: dict) -> str:
+    """Every table with a heading, as printed by ``benchmarks/run.py``."""
+    parts = [("Machine", machine_table)]
+    if "mlp" in results:
+        parts += [("1. Training step, bpnotes / PyTorch", mlp_table),
+                  ("2. FLOP rate of a step / raw numpy matmul", flops_table)]
+    if "explorers" in results:
+        parts.append(("3. Explorer live-update latency", explorer_table))
+    if "build" in results:
+        parts.append(("4. Book build", build_table))
+    return "\n\n".join(f"## {title}\n\n{fn(results)}" for title, fn in parts)
