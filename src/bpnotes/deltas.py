@@ -46,9 +46,11 @@ __all__ = [
     "deep_network",
     "delta_norms",
     "delta_profile",
+    "depth_sweep",
     "layer_gain",
     "layer_ratios",
     "probe_data",
+    "profile_grid",
     "train_deep",
     "training_comparison",
 ]
@@ -306,10 +308,10 @@ COMPARISON: dict[str, tuple[str, str, float]] = {
 
 
 def training_comparison(
-    depth: int = 10,
+    depth: int = 8,
     *,
     width: int = DEFAULT_WIDTH,
-    lr: float = 0.1,
+    lr: float = 0.02,
     epochs: int = 150,
     batch_size: int | None = 20,
     seed: int = 0,
@@ -323,3 +325,46 @@ def training_comparison(
                           lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
         for label, (act, init, scale) in COMPARISON.items()
     }
+
+
+def profile_grid(
+    depth: int,
+    activations: Sequence[str],
+    initialisations: Sequence[str],
+    *,
+    width: int = DEFAULT_WIDTH,
+    seeds: Sequence[int] = (0, 1, 2),
+) -> dict[str, dict[str, DeltaProfile]]:
+    """:func:`delta_profile` for every activation and every named initialisation
+    (keys of :data:`INITIALISATIONS`): ``grid[activation][label]``."""
+    grid: dict[str, dict[str, DeltaProfile]] = {}
+    for activation in activations:
+        grid[activation] = {}
+        for label in initialisations:
+            check_choice("initialisations", label, INITIALISATIONS)
+            scheme, scale = INITIALISATIONS[label]
+            grid[activation][label] = delta_profile(depth, activation=activation, init=scheme,
+                                                    init_scale=scale, width=width, seeds=seeds)
+    return grid
+
+
+def depth_sweep(
+    depths: Sequence[int],
+    activations: Sequence[str],
+    initialisations: Sequence[str],
+    *,
+    width: int = DEFAULT_WIDTH,
+    seeds: Sequence[int] = (0, 1, 2),
+) -> dict[str, dict[str, np.ndarray]]:
+    """The typical ratio ‖δ¹‖ / ‖δᴸ‖ at initialisation for every depth L in ``depths``:
+    ``sweep[activation][label]`` has one entry per depth."""
+    if isinstance(depths, str | bytes) or not isinstance(depths, Sequence) or len(depths) == 0:
+        raise ValueError(f"depths must be a non-empty sequence of integers, got {depths!r}")
+    sweep: dict[str, dict[str, list[float]]] = {}
+    for depth in depths:
+        grid = profile_grid(depth, activations, initialisations, width=width, seeds=seeds)
+        for activation, by_label in grid.items():
+            for label, profile in by_label.items():
+                sweep.setdefault(activation, {}).setdefault(label, []).append(
+                    float(profile.relative[0]))
+    return {a: {k: np.array(v) for k, v in d.items()} for a, d in sweep.items()}

@@ -101,11 +101,12 @@ def plot_training_curves(histories: Mapping[str, TrainingHistory]) -> Figure:
                        _positive(history.delta_norms[:, 0]), label=tag, markevery=every,
                        markersize=4, **style)
     left.axhline(np.log(2.0), color="0.5", linewidth=0.8, linestyle=":")
-    left.annotate("log 2: guessing ½", (0, np.log(2.0)), xytext=(2, 4),
-                  textcoords="offset points", fontsize=8, color="0.35")
+    left.annotate("log 2: always answering ½", (1.0, np.log(2.0)),
+                  xycoords=("axes fraction", "data"), xytext=(-4, 4),
+                  textcoords="offset points", fontsize=8, color="0.35", ha="right")
     finish_axes(left, title="training cost", xlabel="epoch", ylabel="cost C (log loss)")
     finish_axes(right, title="first hidden layer", xlabel="epoch", ylabel="mean ‖δ¹‖ (log scale)")
-    left.legend(fontsize=8)
+    left.legend(fontsize=8, loc="center right")
     return fig
 
 
