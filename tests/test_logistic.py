@@ -201,3 +201,80 @@ def test_bad_parameters_and_prediction_inputs_are_explained():
         model.predict([[np.nan, 1.0]])
     with pytest.raises(ValueError, match="X must be 2-D"):
         logistic.smoothness([1.0, 2.0])
+
+
+# ----------------------------------------------------------------- the chapter's checkers
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def test_exercise_checkers_accept_right_answers_and_explain_wrong_ones():
+    from bpnotes.exercises import logistic as ex
+
+    assert ex.check_sigmoid_derivative("s - s**2")
+    assert not ex.check_sigmoid_derivative("s*(1 + s)")
+    assert ex.check_logit("log(p) - log(1 - p)")
+    assert not ex.check_logit("log(p)")
+    assert not ex.check_logit("log(q)")
+    # One step by hand: every y_i = 1/2, so ∂J/∂w = mean((1/2 − t_i) x_i) = −2/3 and
+    # ∂J/∂b = mean(1/2 − t_i) = −1/6; with η = 1/2 the step gives (1/3, 1/12).
+    assert ex.check_first_step(1 / 3, 1 / 12)
+    wrong = ex.check_first_step(-1 / 3, -1 / 12)
+    assert not wrong and "−1 times" in wrong.message
+    assert ex.check_initial_cost("log(k)") and not ex.check_initial_cost("k*log(2)")
+    assert ex.check_softmax_jacobian("-o1*o2") and not ex.check_softmax_jacobian("o1*(1 - o2)")
+    assert ex.check_two_class_softmax("1/(1 + exp(z0 - z1))")
+    assert not ex.check_two_class_softmax("exp(z1)/(exp(z0) + exp(z1))")  # two exps
+    assert not ex.check_two_class_softmax("1/(1 + exp(z1 - z0))")
+
+
+def test_gradient_checkers_grade_reader_functions():
+    from bpnotes.exercises import logistic as ex
+
+    def mean_gradient(w, b, X, t):
+        r = _sigmoid(X @ w + b) - t
+        return X.T @ r / len(t), r.mean()
+
+    def summed_gradient(w, b, X, t):
+        r = _sigmoid(X @ w + b) - t
+        return X.T @ r, r.sum()
+
+    assert ex.check_logistic_gradient(mean_gradient)
+    verdict = ex.check_logistic_gradient(summed_gradient)
+    assert not verdict and "times the expected value" in verdict.message
+    assert not ex.check_logistic_gradient("not a function")
+    assert ex.check_penalised_gradient(
+        lambda w, b, X, t, lam: (mean_gradient(w, b, X, t)[0] + lam * w,
+                                 mean_gradient(w, b, X, t)[1])
+    )
+    assert not ex.check_penalised_gradient(
+        lambda w, b, X, t, lam: (mean_gradient(w, b, X, t)[0] + lam * w,
+                                 mean_gradient(w, b, X, t)[1] + lam * b)
+    )
+
+
+def test_separable_growth_answer_is_what_training_does():
+    from bpnotes.exercises import logistic as ex
+    from bpnotes.plots.logistic import separable_data
+
+    X, t = separable_data()
+    model = logistic.fit(X, t, lr=5.0, epochs=100_000, history=True)
+    norms = np.linalg.norm(model.w_history[[1000, 10_000, 100_000]], axis=1)
+    steps = np.diff(norms)
+    # Late in training each tenfold increase of the epochs adds about the same amount to
+    # ‖w‖ (it grows like log(epochs)); a tenfold growth would make the second step 10×.
+    assert steps[1] == pytest.approx(steps[0], rel=0.1)
+    assert ex.check_separable_growth("adds a constant")
+    assert not ex.check_separable_growth("multiplies by 10")
+
+
+def test_explorers_stay_small_and_render_at_the_extremes():
+    from bpnotes.plots import logistic as plots
+
+    for factory in (plots.logistic_explorer, plots.softmax_explorer):
+        explorer = factory()
+        assert len(explorer.frame_keys()) <= 30
+        rates = explorer.controls[0].values
+        for lr in (min(rates), max(rates)):
+            assert explorer.png(lr=lr)[:8] == b"\x89PNG\r\n\x1a\n"
+            assert f"{lr:g}" in explorer.alt_text(lr=lr)
