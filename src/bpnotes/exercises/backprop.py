@@ -131,6 +131,9 @@ def _diagnose(errors: list[tuple[int, str, float, np.ndarray, np.ndarray]], L: i
     else:
         text += " This is the output layer: check the output delta o − y and the gradient δ aᵀ."
     for layer, kind, _, g, n in errors:
+        if layer == top and not np.any(g):
+            text += f" Your {kind}^{layer} is all zeros."
+            break
         if layer == top and np.linalg.norm(n) > 0:
             ratio = float(np.sum(g * n) / np.sum(n * n))
             if np.allclose(g, ratio * n, rtol=1e-4, atol=1e-9) and abs(ratio - 1) > 1e-3:

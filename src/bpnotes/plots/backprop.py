@@ -49,8 +49,8 @@ def _explorer_data() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _boundary(ax: Axes, net: MLP, X: np.ndarray, t: np.ndarray) -> None:
-    xs = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 120)
-    ys = np.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 120)
+    xs = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 80)
+    ys = np.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 80)
     gx, gy = np.meshgrid(xs, ys)
     p = net.forward(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0].reshape(gx.shape)
     cmap = ListedColormap(["#cfe3f1", "#f6d7c3"])
