@@ -65,8 +65,8 @@ def check_layers_needed(answer: object) -> Verdict:
     if k < expected:
         return Verdict(False, f"After {k} layers the bound (2/4)^{k} is still above 10⁻⁶: "
                        "that is not yet a guarantee.", expected)
-    return Verdict(False, f"After {k} layers the bound is below 10⁻⁶, but so it is after "
-                   f"{k - 1}: look for the smallest number.", expected)
+    return Verdict(False, f"After {k} layers the bound is below 10⁻⁶, but fewer layers "
+                   "already guarantee it: look for the smallest number.", expected)
 
 
 def check_he_variance(answer: object) -> Verdict:

@@ -17,6 +17,7 @@ claims, so that a wrong formula fails the build (and the tests):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
@@ -164,9 +165,17 @@ def layers_to_shrink(factor: float | sp.Expr, slope: float | sp.Expr = 0.25,
         raise ValueError(f"factor must lie strictly between 0 and 1, got {factor}")
     if not (slope > 0 and norm > 0 and slope * norm < 1):
         raise ValueError("slope * norm must lie strictly between 0 and 1 for the bound to shrink")
-    k = sp.Symbol("k", positive=True)
-    (exact,) = sp.solve(sp.Eq((slope * norm) ** k, factor), k)
-    return sp.ceiling(sp.simplify(exact))
+    rate = slope * norm
+    exact = sp.log(factor) / sp.log(rate)          # solves rate^k = factor
+    assert sp.simplify(sp.expand_log(rate**exact - factor, force=True)) == 0 or abs(
+        float(rate**exact - factor)) <= 1e-12 * float(factor)
+    # Round up exactly (rational arithmetic), so that rate^k <= factor < rate^(k − 1).
+    k = max(1, math.ceil(float(exact)))
+    while rate**k > factor:
+        k += 1
+    while k > 1 and rate ** (k - 1) <= factor:
+        k -= 1
+    return sp.Integer(k)
 
 
 def relu_mean_square_slope() -> sp.Expr:
