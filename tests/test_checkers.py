@@ -216,7 +216,9 @@ def test_example_derivative_checker():
 
 def test_rate_checkers():
     assert exercises.check_absorbed_rate("2*eta").correct
-    assert not exercises.check_absorbed_rate("eta/2").correct
+    half = exercises.check_absorbed_rate("eta/2")
+    assert not half.correct and "constant multiple of η" in half.message
+    assert "1/4" not in half.message  # (η/2) / (2η): the factor would give the answer away
     assert exercises.check_sum_rate("eta/m").correct
     assert not exercises.check_sum_rate("eta").correct
     # y = w x on x = 1, 2, 3: J'' = (1 + 4 + 9)/3 = 14/3, so η_c = 2/(14/3) = 3/7.

@@ -226,8 +226,10 @@ def _size_of_error(value: float, expected: float) -> str:
     if expected == 0:
         direction = "too large" if value > 0 else "too small"
         return f"{direction} (the expected value is much closer to 0)"
-    relative = abs(value - expected) / abs(expected)
     direction = "too large" if value > expected else "too small"
+    if value == 0:
+        return f"{direction}: it is 0, and the expected value is not"
+    relative = abs(value - expected) / abs(expected)
     if relative < 1:
         return f"{direction} by about {float(f'{relative * 100:.1g}'):g}%"
     return f"{direction}, off by more than the expected value's own size"

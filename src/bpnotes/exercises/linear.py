@@ -70,7 +70,12 @@ def check_absorbed_rate(answer: Any) -> Verdict:
     full, half = symbolic.cost_gradient(s, half=False), symbolic.cost_gradient(s, half=True)
     # η ∇J_full = η' ∇J_half for every θ: the ratio of the two gradients times η.
     reference = sp.simplify(eta * full[0] / half[0])
-    return check_expression(answer, reference, symbols=[eta])
+    verdict = check_expression(answer, reference, symbols=[eta])
+    if not verdict and "times the reference" in verdict.message:
+        # The answer is itself a multiple of η, so "k times the reference" would give it away.
+        return Verdict(False, "Your rate is a constant multiple of η, but not the right one: "
+                       "compare the two gradients term by term.", reference)
+    return verdict
 
 
 def check_sum_rate(answer: Any) -> Verdict:
@@ -122,7 +127,7 @@ def check_gradient_function(candidate: Callable[..., Any]) -> Verdict:
     for m_rows, n in ((1, 1), (5, 1), (7, 3), (20, 4)):
         inputs.append((rng.normal(size=(m_rows, n)), rng.normal(size=m_rows),
                        rng.normal(size=n), float(rng.normal())))
-        labels.append(f"m = {m_rows} examples, n = {n} features")
+        labels.append(f"m = {m_rows} example{'s' * (m_rows > 1)}, n = {n} feature{'s' * (n > 1)}")
     return check_function(_pack(candidate), _reference_gradient, inputs, labels=labels,
                           rtol=1e-8, atol=1e-10)
 
