@@ -122,6 +122,9 @@ def draw_tangent(fig: Figure, x0: float, lr: float = TANGENT_STEP) -> None:
               label=f"one step, η = {lr:g}")
     left.set_ylim(-2.6, 2.6)
     left.set_xlim(*_CURVE_RANGE)
+    if not (_CURVE_RANGE[0] <= x1 <= _CURVE_RANGE[1] and -2.6 <= float(f(x1)) <= 2.6):
+        left.text(0.03, 0.04, f"the step lands at x = {x1:.3g},\noutside this window",
+                  transform=left.transAxes, fontsize=8, color=COLORS[1])
     if slope > 1e-12:
         where = "downhill is to the left"
     elif slope < -1e-12:
