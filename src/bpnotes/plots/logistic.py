@@ -294,7 +294,7 @@ def draw_softmax_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS)
     left.legend(fontsize=7, loc="upper left")
     right.semilogy(result.losses, color=COLORS[0], marker="o", markersize=2)
     right.axhline(np.log(3), color="0.5", linestyle=":", linewidth=1, label="start: J = log 3")
-    right.legend(fontsize=7, loc="lower left")
+    right.legend(fontsize=7, loc="upper right")
     finish_axes(right, title=_status(result, epochs), xlabel="epoch", ylabel="J (log scale)")
 
 
