@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .. import deltas
+from ..activations import ACTIVATIONS
 from ..explorer import Control, Explorer
 from ..mlp import TrainingHistory
 from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure, series_styles
@@ -25,6 +26,7 @@ __all__ = [
     "plot_depth_sweep",
     "plot_gradient_norms",
     "plot_profiles",
+    "plot_slopes",
     "plot_training_curves",
 ]
 
@@ -40,6 +42,27 @@ _ACTIVATION_TITLES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "ide
 def _positive(values: np.ndarray) -> np.ndarray:
     """Clip to the smallest positive float so a log axis never receives 0."""
     return np.maximum(np.asarray(values, dtype=np.float64), np.finfo(np.float64).tiny)
+
+
+def plot_slopes() -> Figure:
+    """f'(z) of sigmoid, tanh and ReLU on [−6, 6], with their maxima 1/4 and 1 marked.
+
+    The slopes come from :mod:`bpnotes.activations`, the same code the network runs.
+    """
+    z = np.linspace(-6.0, 6.0, 481)
+    fig = new_figure(7.0, 3.0)
+    ax = fig.subplots()
+    for style, name in zip(series_styles(), ("sigmoid", "tanh", "relu"), strict=False):
+        f = ACTIVATIONS[name]
+        ax.plot(z, f.derivative(z, f(z)), label=f"{_ACTIVATION_TITLES[name]}′(z)",
+                markevery=40, markersize=4, **style)
+    for level, text in ((0.25, "¼"), (1.0, "1")):
+        ax.axhline(level, color="0.5", linewidth=0.8, linestyle=":")
+        ax.annotate(text, (-6.0, level), xytext=(2, 3), textcoords="offset points",
+                    fontsize=9, color="0.35")
+    finish_axes(ax, xlabel="pre-activation z", ylabel="slope f′(z)")
+    ax.legend(fontsize=8, loc="center right")
+    return fig
 
 
 def plot_profiles(profiles: Mapping[str, Mapping[str, deltas.DeltaProfile]]) -> Figure:
