@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from matplotlib.figure import Figure
 
 from bpnotes import MLP, deltas
 from bpnotes.activations import sigmoid
@@ -261,3 +262,19 @@ def test_measurements_reject_bad_input():
         deltas.depth_sweep([], ["relu"], ["He"])
     with pytest.raises(ValueError, match="initialisations"):
         deltas.profile_grid(3, ["relu"], ["Glorot"])
+
+
+def test_probe_data_comparison_and_explorer_reject_bad_input():
+    with pytest.raises(ValueError, match="m"):
+        deltas.probe_data(0)
+    with pytest.raises(TypeError, match="m"):
+        deltas.probe_data(2.5)
+    with pytest.raises(ValueError, match="depth"):
+        deltas.training_comparison(depth=1)
+    with pytest.raises(ValueError, match="lr"):
+        deltas.training_comparison(depth=3, lr=0.0)
+    explorer = delta_plots.deltas_explorer()
+    with pytest.raises(ValueError, match="initialisation"):
+        delta_plots.draw_deltas_explorer(Figure(), 3, "relu", "Glorot", 0.1)
+    with pytest.raises(ValueError, match="activation"):
+        explorer.figure(activation="softmax")

@@ -17,6 +17,7 @@ from .. import deltas
 from ..activations import ACTIVATIONS
 from ..explorer import Control, Explorer
 from ..mlp import TrainingHistory
+from ..validation import check_choice
 from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure, series_styles
 
 __all__ = [
@@ -168,6 +169,7 @@ def draw_deltas_explorer(
     of 25, :data:`EXPLORER_EPOCHS` epochs. A divergent run is stopped and said so in the
     title; only its finite part is drawn.
     """
+    check_choice("initialisation", initialisation, deltas.INITIALISATIONS)
     scheme, scale = deltas.INITIALISATIONS[initialisation]
     X, Y = deltas.probe_data(EXPLORER_EXAMPLES)
     history = deltas.train_deep(depth, activation=activation, init=scheme, init_scale=scale,
