@@ -1,0 +1,185 @@
+"""Tests of bpnotes.exercises.backprop: the backprop grader and the find-the-bug checkers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from bpnotes.backprop import check_mlp_gradients, worked_example_network
+from bpnotes.exercises import backprop as ex
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def reference_backprop(weights, biases, X, Y, *, skip_slope_at=None, scale_layer=None,
+                       sum_instead_of_mean=False):
+    """A textbook implementation written for the tests, with switchable mistakes.
+
+    ``skip_slope_at=l`` forgets f'(z) when computing δ^l (book layer l);
+    ``scale_layer=l`` multiplies the W^l gradient by 1.5; ``sum_instead_of_mean`` forgets
+    to divide by m.
+    """
+    acts = [X]
+    for W, b in zip(weights, biases, strict=True):
+        acts.append(_sigmoid(acts[-1] @ W.T + b))
+    m = 1 if sum_instead_of_mean else X.shape[0]
+    delta = acts[-1] - Y
+    L = len(weights)
+    gw, gb = [None] * L, [None] * L
+    for layer in range(L, 0, -1):
+        gw[layer - 1] = delta.T @ acts[layer - 1] / m
+        gb[layer - 1] = delta.sum(axis=0) / m
+        if layer == scale_layer:
+            gw[layer - 1] = 1.5 * gw[layer - 1]
+        if layer > 1:
+            a = acts[layer - 1]
+            back = delta @ weights[layer - 1]
+            delta = back if skip_slope_at == layer - 1 else back * a * (1 - a)
+    return gw, gb
+
+
+def test_correct_implementation_passes():
+    verdict = ex.check_backprop(reference_backprop)
+    assert verdict.correct, verdict.message
+
+
+def _depth_of_first_network():
+    net, _, _ = ex.random_network(1)
+    return net.n_layers
+
+
+@pytest.mark.parametrize("broken", [1, 2])
+def test_broken_delta_rule_is_caught_and_its_layer_named(broken):
+    assert _depth_of_first_network() >= 3
+    verdict = ex.check_backprop(lambda *a: reference_backprop(*a, skip_slope_at=broken))
+    assert not verdict.correct
+    assert f"(layer {broken}) is wrong" in verdict.message
+    assert f"W^{broken}" in verdict.message
+
+
+def test_scaled_gradient_is_named_with_its_factor():
+    verdict = ex.check_backprop(lambda *a: reference_backprop(*a, scale_layer=2))
+    assert not verdict.correct
+    assert "W^2 (layer 2)" in verdict.message and "1.5 times" in verdict.message
+
+
+def test_missing_average_is_diagnosed():
+    verdict = ex.check_backprop(lambda *a: reference_backprop(*a, sum_instead_of_mean=True))
+    assert not verdict.correct and "average over the m examples" in verdict.message
+
+
+def test_grader_reports_exceptions_shapes_and_types():
+    assert "raised ZeroDivisionError" in ex.check_backprop(lambda *a: 1 / 0).message
+    assert "must return a pair" in ex.check_backprop(lambda *a: None).message
+    transposed = ex.check_backprop(lambda w, b, X, Y: ([x.T for x in w], b))
+    assert not transposed.correct and "has shape" in transposed.message
+    short = ex.check_backprop(lambda w, b, X, Y: (w[:1], b))
+    assert not short.correct and "list of" in short.message
+    assert not ex.check_backprop("not a function").correct
+
+
+def test_grader_does_not_let_the_reader_modify_its_network():
+    def vandal(weights, biases, X, Y):
+        for W in weights:
+            W[:] = 0.0
+        return reference_backprop(weights, biases, X, Y)
+
+    verdict = ex.check_backprop(vandal)
+    # The reader's own copies were zeroed, so their gradients are wrong, but the grader's
+    # network was not: a correct implementation still passes afterwards.
+    assert not verdict.correct
+    assert ex.check_backprop(reference_backprop).correct
+
+
+# ---------------------------------------------------------------- find the bug
+def _hand_circulated_output():
+    """The circulated computation done by hand: h5 slope a5(1 − a4); w ← w − w·g."""
+    s = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    h1, h2, h3 = s(0.8), s(0.5), s(-0.1)
+    h4, h5 = s(-0.5 * h1 + 0.4 * h2), s(0.3 * h1 + 0.6 * h2 + 0.4 * h3)
+    o = s(0.5 * h4 + 0.7 * h5)
+    d_o = o - 1
+    d4 = h4 * (1 - h4) * 0.5 * d_o
+    d5 = h5 * (1 - h4) * 0.7 * d_o
+    d1 = h1 * (1 - h1) * (-0.5 * d4 + 0.3 * d5)
+    d2 = h2 * (1 - h2) * (0.4 * d4 + 0.6 * d5)
+    d3 = h3 * (1 - h3) * (0.4 * d5)
+    step = lambda w, g: w - w * g  # noqa: E731
+    w11, w21 = step(0.5, d1), step(-0.2, d2)
+    b1, b2, b3 = step(0.3, d1), step(0.7, d2), step(-0.1, d3)
+    n1, n2, n3 = s(w11 + b1), s(w21 + b2), s(b3)
+    n4 = s(step(-0.5, d4 * h1) * n1 + step(0.4, d4 * h2) * n2)
+    n5 = s(step(0.3, d5 * h1) * n1 + step(0.6, d5 * h2) * n2 + step(0.4, d5 * h3) * n3)
+    return s(step(0.5, d_o * h4) * n4 + step(0.7, d_o * h5) * n5)
+
+
+def test_circulated_step_reproduces_0_7043():
+    _, _, output = ex.circulated_step()
+    assert output == pytest.approx(_hand_circulated_output(), rel=1e-12)
+    assert round(output, 4) == 0.7043
+
+
+def test_gradient_check_exposes_the_derivative_slip():
+    net = worked_example_network()
+    checks = check_mlp_gradients(net, np.array([[1.0, 0.0]]), np.array([[1.0]]),
+                                 ex.circulated_gradients())
+    failed = {f"{c.kind}^{c.layer}" for c in checks if not c.passed}
+    assert failed == {"W^2", "W^1", "b^1"}
+    gw, _ = ex.circulated_gradients()
+    correct = net.gradients(np.array([[1.0, 0.0]]), np.array([[1.0]]))
+    np.testing.assert_allclose(gw[1][0], correct.weights[1][0], rtol=1e-12)   # h4 row ok
+    assert not np.allclose(gw[1][1], correct.weights[1][1])                    # h5 row not
+
+
+def test_find_the_bug_checkers():
+    assert ex.check_bug_unit(5).correct and ex.check_bug_unit("h5").correct
+    assert not ex.check_bug_unit(4).correct and not ex.check_bug_unit(2).correct
+    assert not ex.check_bug_unit("seven").correct and not ex.check_bug_unit(9).correct
+    assert ex.check_bug_derivative("a5 - a5**2").correct
+    wrong = ex.check_bug_derivative("a5*(1 - a4)")
+    assert not wrong.correct and "a4" in wrong.message
+    assert ex.check_bug_update("w - g*eta").correct
+    circulated = ex.check_bug_update("w - w*g")
+    assert not circulated.correct and "circulated" in circulated.message
+    assert not ex.check_bug_update("w + eta*g").correct
+
+
+def test_worked_delta_checker_uses_the_true_delta():
+    s = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    h1, h2, h3 = s(0.8), s(0.5), s(-0.1)
+    h4, h5 = s(-0.5 * h1 + 0.4 * h2), s(0.3 * h1 + 0.6 * h2 + 0.4 * h3)
+    d_o = s(0.5 * h4 + 0.7 * h5) - 1
+    d2 = h2 * (1 - h2) * (0.4 * h4 * (1 - h4) * 0.5 * d_o + 0.6 * h5 * (1 - h5) * 0.7 * d_o)
+    assert ex.check_worked_delta(2, d2).correct
+    assert ex.check_worked_delta(2, round(d2, 4)).correct        # four digits are enough
+    assert not ex.check_worked_delta(2, -d2).correct
+    with pytest.raises(ValueError, match="unit must be"):
+        ex.check_worked_delta(6, 0.1)
+
+
+def test_derivation_checkers_accept_derived_answers_and_reject_others():
+    o, y, z = sp.symbols("o y z")
+    tanh_delta = sp.diff((sp.tanh(z) - y) ** 2 / 2, z)
+    as_o = sp.expand(tanh_delta).subs(sp.tanh(z), o)
+    assert ex.check_tanh_output_delta(as_o).correct
+    assert not ex.check_tanh_output_delta("o - y").correct
+    assert ex.check_l2_gradient("lam*w/m").correct
+    assert not ex.check_l2_gradient("lam*w/(2*m)").correct
+    assert ex.check_parameter_count(18).correct and not ex.check_parameter_count(20).correct
+    right = "delta3*(W3_11*a2_1*(1-a2_1)*W2_11 + W3_12*a2_2*(1-a2_2)*W2_21)*a1_1*(1-a1_1)*x1"
+    assert ex.check_first_layer_path_sum(right).correct
+    one_path = "delta3*W3_11*a2_1*(1-a2_1)*W2_11*a1_1*(1-a1_1)*x1"
+    assert not ex.check_first_layer_path_sum(one_path).correct
+
+
+def test_random_networks_are_seeded_and_varied():
+    a = ex.random_network(3)
+    b = ex.random_network(3)
+    np.testing.assert_array_equal(a[1], b[1])
+    depths = {ex.random_network(s)[0].n_layers for s in range(1, 30)}
+    assert depths == {2, 3, 4}

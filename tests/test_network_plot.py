@@ -1,0 +1,131 @@
+"""Tests of bpnotes.plots.network and bpnotes.plots.backprop: figures drawn from the numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+
+from bpnotes import MLP
+from bpnotes import backprop as bp
+from bpnotes.plots import backprop as pb
+from bpnotes.plots.network import draw_network, network_figure, neuron_positions
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def _arrows(ax):
+    return [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+
+
+def test_network_figure_annotates_the_worked_example():
+    before, after = bp.worked_example()
+    fig = network_figure(before, after, lr=0.5)
+    top, bottom = fig.axes
+    s = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    h1, h2, h3 = s(0.8), s(0.5), s(-0.1)                          # σ(0.5 + 0.3), ...
+    h4, h5 = s(-0.5 * h1 + 0.4 * h2), s(0.3 * h1 + 0.6 * h2 + 0.4 * h3)
+    delta_o = s(0.5 * h4 + 0.7 * h5) - 1.0
+    texts = "\n".join(_texts(top))
+    assert f"a={h1:.4f}" in texts and f"a={h5:.4f}" in texts
+    assert f"δ={delta_o:.4f}" in texts
+    assert "w=0.5000" in texts and "w=-0.2000" in texts
+    assert f"g={delta_o * h4:.4f}" in texts                          # gradient of h4 -> o
+    assert "0.6718" in top.get_title() and "0.6981" in bottom.get_title()
+    # 11 existing connections (h1 <- x1, x2; h2 <- x1, x2; h4 <- h1, h2; h5 <- h1, h2, h3;
+    # o <- h4, h5): one arrow each, none for the missing links.
+    assert len(_arrows(top)) == 11
+    circles = [p for p in top.patches if isinstance(p, Circle)]
+    assert len(circles) == 2 + 3 + 2 + 1
+    # Only neurons with a bias print one: h1, h2, h3.
+    assert sum(line.startswith("b=") for line in texts.splitlines()) == 3
+
+
+def test_draw_network_skips_masked_edges_of_any_network():
+    net = MLP([3, 2, 2], hidden="tanh", output="softmax", loss="cross_entropy", seed=1)
+    mask = np.array([[True, False, True], [False, True, True]])
+    net.set_connections(weights=[mask, None])
+    state = bp.network_state(net, [0.1, 0.2, 0.3], [1.0, 0.0])
+    fig = Figure()
+    ax = fig.subplots()
+    draw_network(ax, state, title="t")
+    assert len(_arrows(ax)) == int(mask.sum()) + 4
+
+
+def test_neuron_positions_are_centred_columns():
+    pos = neuron_positions([2, 3, 1])
+    assert [p.shape for p in pos] == [(2, 2), (3, 2), (1, 2)]
+    for layer, p in enumerate(pos):
+        assert np.allclose(p[:, 1].mean(), 0.0) and np.all(p[:, 0] == p[0, 0])
+        if layer:
+            assert p[0, 0] > pos[layer - 1][0, 0]
+
+
+def test_explorer_static_grid_is_small_and_frames_survive_extremes():
+    explorer = pb.mlp_explorer()
+    assert len(explorer.frame_keys()) <= 30
+    for lr in (0.03, 30.0):
+        for activation in ("sigmoid", "relu"):
+            fig = explorer.figure(lr=lr, width=16, activation=activation)
+            left, _, right = fig.axes
+            assert "cost" in left.get_title() or "diverged" in left.get_title()
+            for line in left.lines + right.lines:
+                assert np.all(np.isfinite(line.get_ydata()))
+    assert "learning rate 30" in explorer.alt_text(lr=30.0, width=2, activation="tanh")
+
+
+def test_explorer_reports_divergence_in_the_title(monkeypatch):
+    from bpnotes.mlp import TrainingHistory
+
+    net = MLP([2, 2, 2, 1], output="sigmoid", loss="log")
+    fake = TrainingHistory(np.array([0.7, 5.0]), np.ones((2, 3)), np.ones((2, 3)), True)
+    monkeypatch.setattr(pb, "_explorer_run", lambda lr, width, activation: (net, fake))
+    fig = Figure()
+    pb.draw_mlp_training(fig, 1.0, 2, "tanh")
+    assert "diverged" in fig.axes[0].get_title()
+    assert any("diverged" in t.get_text() for t in fig.axes[1].texts)
+
+
+def test_training_curves_plot_the_histories():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(10, 2)), rng.integers(0, 2, (10, 1)).astype(float)
+    make = lambda: MLP([2, 3, 1], output="sigmoid", loss="log", seed=0)  # noqa: E731
+    hist = bp.train_variants(make, X, Y, {"a": {"lr": 0.5, "epochs": 4},
+                                          "b": {"lr": 0.1, "epochs": 4}})
+    fig = pb.training_curves_figure(hist, title="x")
+    lines = fig.axes[0].lines
+    assert len(lines) == 2
+    np.testing.assert_allclose(lines[0].get_ydata(), hist["a"].losses)
+    with pytest.raises(ValueError, match="histories"):
+        pb.training_curves_figure({})
+    with pytest.raises(TypeError, match="TrainingHistory"):
+        pb.training_curves_figure({"a": [1, 2]})
+
+
+def test_final_cost_and_delta_figures():
+    fig = pb.final_cost_figure({"x": [0.1, 0.2], "y": [0.3]})
+    assert sum(len(line.get_ydata()) for line in fig.axes[0].lines) == 3
+    before, _ = bp.worked_example()
+    bars = pb.layer_delta_figure(before).axes[0].patches
+    heights = sorted(p.get_height() for p in bars)
+    expected = sorted(np.abs(np.concatenate(before.deltas)))
+    np.testing.assert_allclose(heights, expected)
+    with pytest.raises(ValueError, match="final_costs"):
+        pb.final_cost_figure({})
+    with pytest.raises(TypeError, match="NetworkState"):
+        pb.layer_delta_figure("state")
+
+
+def test_bad_inputs():
+    before, _ = bp.worked_example()
+    with pytest.raises(TypeError, match="state must be a NetworkState"):
+        draw_network(Figure().subplots(), {"a": 1})
+    with pytest.raises(TypeError, match="after must be a NetworkState"):
+        network_figure(before, "after")
+    with pytest.raises(ValueError, match="sizes"):
+        neuron_positions([2, 0])
