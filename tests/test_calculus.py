@@ -326,6 +326,8 @@ def test_bad_input_pictures():
         plots.secant_figure(x0=float("nan"))
     with pytest.raises(TypeError, match="x0"):
         plots.draw_tangent(Figure(), "1")
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        plots.draw_tangent(Figure(), 0.5, lr=-0.1)
     with pytest.raises(ValueError, match="point must lie"):
         plots.slices_figure(point=(5.0, 0.0))
     with pytest.raises(TypeError, match="point"):

@@ -71,21 +71,8 @@ def _rename(expr: Any, names: dict[str, Any]) -> Any:
 
 
 def _check_formula(answer: Any, expected: sp.Expr, names: dict[str, Any]) -> Verdict:
-    """:func:`check_expression`, except that a single bare symbol (such as ``"x"``) is
-    judged here: the generic checker mistakes a lone sympy Symbol for a condition."""
-    given: Any = answer
-    if isinstance(answer, str):
-        try:
-            given = sp.sympify(answer, locals=names)
-        except (sp.SympifyError, SyntaxError, TypeError, AttributeError):
-            given = answer  # check_expression explains what could not be read
-    given = _rename(given, names)
-    if isinstance(given, sp.Symbol):
-        if given.name in names and sp.simplify(names[given.name] - expected) == 0:
-            return Verdict(True, "Your formula is equivalent to the reference.", expected)
-        return Verdict(False, f"The single variable {given.name} is not the answer: the "
-                       "reference is a longer formula.", expected)
-    return check_expression(answer, expected, symbols=names)
+    """:func:`check_expression` with the reader's symbols identified by name."""
+    return check_expression(_rename(answer, names), expected, symbols=names)
 
 
 def check_derivative(answer: Any) -> Verdict:

@@ -17,7 +17,7 @@ from matplotlib.patches import Circle, FancyArrowPatch
 
 from ..explorer import Control, Explorer
 from ..symbolic import calculus as sym
-from ..validation import as_float_matrix
+from ..validation import as_float_matrix, check_positive_number
 from .style import COLORS, LINESTYLES, finish_axes, new_figure
 
 __all__ = [
@@ -104,6 +104,7 @@ def draw_tangent(fig: Figure, x0: float, lr: float = TANGENT_STEP) -> None:
     Eqs. (calc-tangent) and (intro-update): the step moves x by −η f'(x0), downhill.
     """
     x0 = _finite("x0", x0)
+    lr = check_positive_number("lr", lr)
     f, df = _curve()
     left, right = fig.subplots(1, 2)
     grid = np.linspace(*_CURVE_RANGE, 300)
