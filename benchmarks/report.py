@@ -79,6 +79,20 @@ def explorer_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def explorer_breakdown_table(results: dict) -> str:
+    """Where the time of one update (at the default values) goes."""
+    lines = ["| explorer | drawing function (ms) | PNG without layout (ms) | full `png()` (ms) "
+             "| share of constrained layout |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for row in results["explorers"]["rows"]:
+        if "draw_ms" not in row:
+            continue
+        share = 1 - row["no_layout_ms"] / row["full_ms"]
+        lines.append(f"| `{row['factory'].rsplit('.', 1)[1]}` | {row['draw_ms']:.0f} | "
+                     f"{row['no_layout_ms']:.0f} | {row['full_ms']:.0f} | {100 * share:.0f} % |")
+    return "\n".join(lines)
+
+
 def build_table(results: dict) -> str:
     """Benchmark 4: cold and warm book build."""
     build = results.get("build")
@@ -119,7 +133,8 @@ def all_tables(results: dict) -> str:
         parts += [("1. Training step, bpnotes / PyTorch", mlp_table),
                   ("2. FLOP rate of a step / raw numpy matmul", flops_table)]
     if "explorers" in results:
-        parts.append(("3. Explorer live-update latency", explorer_table))
+        parts += [("3. Explorer live-update latency", explorer_table),
+                  ("3b. One update, split up", explorer_breakdown_table)]
     if "build" in results:
         parts.append(("4. Book build", build_table))
     return "\n\n".join(f"## {title}\n\n{fn(results)}" for title, fn in parts)

@@ -243,3 +243,53 @@ def test_sklearn_reference_rejects_bad_input(small):
         sklearn_digits_run(small, lr=0.1, epochs=1, momentum=1.2)
     with pytest.raises(TypeError, match="split"):
         sklearn_digits_run(None, lr=0.1, epochs=1)
+
+
+# ---------------------------------------------------------------- exercise checkers
+def test_checkers_accept_right_answers_and_explain_wrong_ones(split):
+    from bpnotes.digits import confusion_matrix as reference_confusion
+    from bpnotes.exercises import capstone as ex
+
+    assert ex.check_terminal_velocity("eta/(1 - mu)")
+    assert not ex.check_terminal_velocity("eta/(1 + mu)")
+    # 1 - 0.9**k >= 0.9 first holds at k = 22 (0.9**21 = 0.109, 0.9**22 = 0.098)
+    assert ex.check_steps_to_ninety_percent(22)
+    assert "whole number" in ex.check_steps_to_ninety_percent(21.85).message
+    assert ex.check_parameter_count("(64 + 1)*H + (H + 1)*10")
+    assert not ex.check_parameter_count("64*H + 10*H")
+    most = np.bincount(split.y_train).argmax()
+    assert ex.check_chance_accuracy(np.mean(split.y_test == most))
+    assert "percentage" in ex.check_chance_accuracy(10.2).message
+
+    def counted(labels, predictions):
+        table = np.zeros((10, 10), dtype=int)
+        for t, p in zip(labels, predictions, strict=True):
+            table[t, p] += 1
+        return table
+
+    assert ex.check_confusion_matrix(counted)
+    assert "transpose" in ex.check_confusion_matrix(
+        lambda y, p: reference_confusion(p, y)).message
+
+    def step(theta, v, grad, lr, mu):
+        v = mu * v - lr * grad
+        return theta + v, v
+
+    def stale(theta, v, grad, lr, mu):
+        return theta + v, mu * v - lr * grad
+
+    assert ex.check_momentum_step(step)
+    assert not ex.check_momentum_step(stale)
+    assert not ex.check_momentum_step("not a function")
+
+
+def test_softmax_regression_checker_and_no_answer_in_messages(split):
+    from bpnotes.exercises import capstone as ex
+
+    net = MLP([64, 10], output="softmax", loss="cross_entropy", l2=1e-4, init="he", seed=0)
+    measured = train_digits(net, split, **ex.RECIPE).test_accuracy[-1]
+    assert measured > 0.85  # softmax regression reads most digits
+    assert ex.check_softmax_regression_accuracy(measured)
+    wrong = ex.check_softmax_regression_accuracy(0.5)
+    assert not wrong and f"{measured:.3f}" not in wrong.message
+    assert f"{measured:.2f}" not in wrong.message

@@ -1,0 +1,127 @@
+"""Answer checkers for the capstone's exercises (right or wrong and why, never the answer).
+
+Each ``check_*`` function takes the reader's answer and returns a
+:class:`~bpnotes.exercises.checkers.Verdict`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+from .. import digits
+from ..mlp import MLP
+from .checkers import Verdict, check_expression, check_function, check_number
+
+__all__ = [
+    "RECIPE",
+    "check_chance_accuracy",
+    "check_confusion_matrix",
+    "check_momentum_step",
+    "check_parameter_count",
+    "check_softmax_regression_accuracy",
+    "check_steps_to_ninety_percent",
+    "check_terminal_velocity",
+]
+
+#: The training settings of the chapter's main run (used by the exercises that re-run it).
+RECIPE = {"lr": 0.05, "epochs": 30, "batch_size": 32, "momentum": 0.9, "seed": 0}
+
+eta, mu, H = sp.symbols("eta mu H", positive=True)
+
+
+def check_terminal_velocity(answer: object) -> Verdict:
+    """The size of the steps momentum settles to under a constant gradient, as a multiple
+    of the gradient: the effective learning rate, in terms of ``eta`` and ``mu``."""
+    return check_expression(answer, eta / (1 - mu), symbols=[eta, mu])
+
+
+def check_steps_to_ninety_percent(answer: object) -> Verdict:
+    """The first step k at which momentum's speed (μ = 0.9, constant gradient, starting
+    from rest) reaches 90 % of its limit."""
+    k = math.ceil(math.log(0.1) / math.log(0.9))
+    verdict = check_number(answer, k, rtol=0.0, atol=1e-9)
+    if not verdict and isinstance(answer, float | int) and abs(float(answer) - k) < 1.0:
+        return Verdict(False, "Close: the answer is a whole number of steps, the first k for "
+                       "which the fraction reached is at least 0.9 (round in the right "
+                       "direction).", k)
+    return verdict
+
+
+def check_parameter_count(answer: object) -> Verdict:
+    """The number of trainable parameters (weights and biases) of a 64-H-10 network, in H."""
+    return check_expression(answer, 64 * H + H + 10 * H + 10, symbols=[H])
+
+
+@cache
+def _split() -> digits.DigitsSplit:
+    return digits.split_digits()
+
+
+def check_chance_accuracy(answer: object) -> Verdict:
+    """The test accuracy of the rule "always answer the most frequent training class"."""
+    split = _split()
+    most_frequent = np.bincount(split.y_train).argmax()
+    expected = float(np.mean(split.y_test == most_frequent))
+    verdict = check_number(answer, expected, rtol=0.0, atol=5e-4)
+    if not verdict and isinstance(answer, float | int) and answer > 1:
+        return Verdict(False, "Give the accuracy as a fraction between 0 and 1, not a "
+                       "percentage.", expected)
+    return verdict
+
+
+def check_softmax_regression_accuracy(answer: object) -> Verdict:
+    """The final test accuracy of ``MLP([64, 10], output="softmax", loss="cross_entropy",
+    l2=1e-4, init="he")`` trained with :data:`RECIPE` on the chapter's split."""
+    expected = _softmax_regression_accuracy()
+    verdict = check_number(answer, expected, rtol=0.0, atol=0.006)
+    if not verdict and isinstance(answer, float | int) and answer > 1:
+        return Verdict(False, "Give the accuracy as a fraction between 0 and 1, not a "
+                       "percentage.", expected)
+    return verdict
+
+
+@cache
+def _softmax_regression_accuracy() -> float:
+    net = MLP([64, 10], output="softmax", loss="cross_entropy", l2=1e-4, init="he", seed=0)
+    return float(digits.train_digits(net, _split(), **RECIPE).test_accuracy[-1])
+
+
+def check_confusion_matrix(candidate: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
+    """Your ``confusion(labels, predictions)`` for 10 classes against
+    :func:`bpnotes.digits.confusion_matrix` (rows: true class, columns: predicted)."""
+    rng = np.random.default_rng(7)
+    inputs = [(np.array([3]), np.array([5])), (np.arange(10), np.arange(10)[::-1])]
+    inputs += [(rng.integers(0, 10, 50), rng.integers(0, 10, 50)) for _ in range(4)]
+    verdict = check_function(candidate, digits.confusion_matrix, inputs)
+    if not verdict and check_function(
+        candidate, lambda y, p: digits.confusion_matrix(y, p).T, inputs
+    ):
+        return Verdict(False, "Your matrix is the transpose of the convention used here: row "
+                       "i must be the true class and column j the predicted one.")
+    return verdict
+
+
+def check_momentum_step(
+    candidate: Callable[[np.ndarray, np.ndarray, np.ndarray, float, float], tuple]
+) -> Verdict:
+    """Your ``momentum_step(theta, v, grad, lr, mu) -> (new_theta, new_v)``, eq. (cap-momentum)."""
+
+    def reference(theta, v, grad, lr, mu):
+        new_v = mu * v - lr * grad
+        return np.stack([theta + new_v, new_v])
+
+    def wrapped(theta, v, grad, lr, mu):
+        theta_new, v_new = candidate(theta.copy(), v.copy(), grad.copy(), lr, mu)
+        return np.stack([np.asarray(theta_new, float), np.asarray(v_new, float)])
+
+    rng = np.random.default_rng(3)
+    inputs = [(rng.normal(size=4), rng.normal(size=4), rng.normal(size=4), lr, m)
+              for lr, m in ((0.1, 0.0), (0.05, 0.9), (1.0, 0.5))]
+    if not callable(candidate):
+        return Verdict(False, f"the answer must be a function, got {type(candidate).__name__}.")
+    return check_function(wrapped, reference, inputs)
