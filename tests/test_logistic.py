@@ -278,3 +278,12 @@ def test_explorers_stay_small_and_render_at_the_extremes():
         for lr in (min(rates), max(rates)):
             assert explorer.png(lr=lr)[:8] == b"\x89PNG\r\n\x1a\n"
             assert f"{lr:g}" in explorer.alt_text(lr=lr)
+
+
+def test_plots_minimum_cost_is_sklearns():
+    from bpnotes.plots import logistic as plots
+
+    X, t = plots.binary_data()
+    reference = SkLogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, t)
+    J_ref = logistic.cost(reference.coef_[0], reference.intercept_[0], X, t)
+    assert plots._binary_minimum() == pytest.approx(J_ref, abs=1e-10)
