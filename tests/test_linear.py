@@ -282,3 +282,30 @@ def test_cost_grid_rejects_bad_input():
         linear.cost_grid(X_OK, T_OK, [[0.0]], [0.0])
     with pytest.raises(ValueError, match="b_values must be finite"):
         linear.cost_grid(X_OK, T_OK, [0.0], [np.nan])
+
+
+# ----------------------------------------------------------------- the chapter's explorer
+def test_explorer_marks_the_critical_rate_and_survives_its_extremes():
+    from matplotlib.figure import Figure
+
+    from bpnotes.plots.linear import chapter_data, linear_explorer
+
+    explorer = linear_explorer()
+    lr_control, mode_control = explorer.controls
+    critical = linear.critical_learning_rate(chapter_data()[0])
+    rates = lr_control.static_grid
+    assert min(rates) < 0.1 * critical and max(rates) > 1.1 * critical  # both sides of η_c
+    assert any(r < critical < s for r, s in zip(rates, rates[1:], strict=False))
+    assert len(rates) * len(mode_control.static_grid) <= 30  # static frames
+    for lr, mode, diverges in ((min(rates), "full batch", False),
+                               (max(rates), "per example", True)):
+        fig = explorer.figure(lr=lr, mode=mode)
+        assert isinstance(fig, Figure)
+        path_ax, loss_ax, scale_ax = fig.axes
+        assert ("diverged" in loss_ax.get_title()) is diverges
+        for line in path_ax.get_lines() + loss_ax.get_lines():
+            assert np.all(np.isfinite(np.asarray(line.get_xydata(), dtype=float)))
+        # the dashed line on the rate scale sits at η_c
+        dashed = [ln for ln in scale_ax.get_lines() if ln.get_linestyle() == "--"]
+        assert dashed and dashed[0].get_xdata()[0] == pytest.approx(critical)
+        assert ("diverges" in explorer.alt_text(lr=lr, mode=mode)) is diverges
