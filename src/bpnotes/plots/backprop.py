@@ -67,7 +67,11 @@ def draw_mlp_training(fig: Figure, lr: float, width: int, activation: str) -> No
     mean delta norm (1/m) Σ_i ‖δ^l_i‖ of every layer per epoch (log scales)."""
     net, history = _explorer_run(float(lr), int(width), str(activation))
     X, t = _explorer_data()
-    left, middle, right = fig.subplots(1, 3)
+    # A fixed layout instead of the explorer's constrained one: a third cheaper to render,
+    # which matters for the pre-rendered static frames.
+    fig.set_layout_engine("none")
+    left, middle, right = fig.subplots(1, 3, gridspec_kw={
+        "left": 0.085, "right": 0.99, "bottom": 0.14, "top": 0.9, "wspace": 0.36})
     epochs = np.arange(len(history.losses))
     left.semilogy(epochs, history.losses, color=COLORS[0])
     status = (f"diverged after {len(epochs) - 1} epochs" if history.diverged
@@ -82,13 +86,17 @@ def draw_mlp_training(fig: Figure, lr: float, width: int, activation: str) -> No
         accuracy = float(np.mean(net.predict(X) == t))
         finish_axes(middle, title=f"training accuracy {accuracy:.0%}", xlabel="x₁", ylabel="x₂")
     styles = series_styles()
+    floor = 1e-12  # dead units give deltas of exactly 0, which a log axis cannot show
+    title = r"mean $\|\delta^l\|$ per layer"
+    if np.any(history.delta_norms < floor):
+        title = r"mean $\|\delta^l\|$ (0 shown as $10^{-12}$)"
     for layer in range(history.delta_norms.shape[1]):
-        norms = np.maximum(history.delta_norms[:, layer], 1e-300)
+        norms = np.maximum(history.delta_norms[:, layer], floor)
         style = next(styles)
         right.semilogy(np.arange(len(norms)), norms, color=style["color"],
                        linestyle=style["linestyle"], label=f"layer {layer + 1}")
     right.legend(fontsize=7)
-    finish_axes(right, title=r"mean $\|\delta^l\|$ per layer", xlabel="epoch", ylabel="log scale")
+    finish_axes(right, title=title, xlabel="epoch", ylabel="log scale")
 
 
 def mlp_explorer() -> Explorer:
