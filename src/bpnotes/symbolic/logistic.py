@@ -163,8 +163,8 @@ def softmax_jacobian_general() -> tuple[sp.Expr, sp.Expr]:
     δ_lj and evaluates Σ_l δ_lj e^{z_l} = e^{z_j} (for 1 ≤ j ≤ K).
     """
     z = sp.IndexedBase("z", real=True)
-    c, j, i, K = sp.symbols("c j i K", integer=True, positive=True)
-    total = sp.Sum(sp.exp(z[i]), (i, 1, K))
+    c, j, ell, K = sp.symbols("c j l K", integer=True, positive=True)
+    total = sp.Sum(sp.exp(z[ell]), (ell, 1, K))
     o_c = sp.exp(z[c]) / total
     derived = _drop_range_condition(sp.diff(o_c, z[j]).doit())
     claimed = o_c * (sp.KroneckerDelta(c, j) - sp.exp(z[j]) / total)
@@ -180,8 +180,8 @@ def cross_entropy_gradient_general() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """
     z = sp.IndexedBase("z", real=True)
     y = sp.IndexedBase("y", real=True)
-    c, j, i, K = sp.symbols("c j i K", integer=True, positive=True)
-    total = sp.Sum(sp.exp(z[i]), (i, 1, K))
+    c, j, ell, K = sp.symbols("c j l K", integer=True, positive=True)
+    total = sp.Sum(sp.exp(z[ell]), (ell, 1, K))
     log_o_c = z[c] - sp.log(total)
     C = -sp.Sum(y[c] * log_o_c, (c, 1, K))
     general = sp.simplify(_drop_range_condition(sp.diff(C, z[j]).doit()))
