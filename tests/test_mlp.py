@@ -384,3 +384,13 @@ def test_replaced_parameters_of_the_wrong_shape_are_caught_at_the_next_call(muta
         net.forward(GOOD_X)
     with pytest.raises(ValueError, match=match):
         net.gradients(GOOD_X, GOOD_Y)
+
+
+def test_history_has_one_row_of_norms_per_recorded_loss_even_when_diverging():
+    rng = np.random.default_rng(6)
+    X, Y = rng.normal(size=(20, 2)) * 10, rng.normal(size=(20, 1)) * 10
+    net = MLP([2, 10, 1], hidden="relu", output="identity", loss="squared", seed=0)
+    history = net.train(X, Y, lr=10.0, epochs=200)
+    assert history.diverged
+    assert history.delta_norms.shape == (len(history.losses), 2)
+    assert history.weight_gradient_norms.shape == (len(history.losses), 2)

@@ -126,8 +126,9 @@ def gradient_descent(
         The full-data cost at the current parameters; defaults to
         ``loss_and_gradient(X, T)[0]``.
     after_epoch
-        Called with the epoch number (0 before training) after each cost evaluation,
-        e.g. to record per-layer statistics.
+        Called with the epoch number (0 before training) after each cost evaluation
+        that is recorded in ``losses`` (so once per value), e.g. to record per-layer
+        statistics.
     """
     lr = check_positive_number("lr", lr)
     epochs = check_nonnegative_int("epochs", epochs)
@@ -165,6 +166,8 @@ def gradient_descent(
             diverged = True
             if np.isfinite(loss):
                 losses.append(loss)
+                if after_epoch is not None:
+                    after_epoch(epoch)
             break
         losses.append(loss)
         if after_epoch is not None:

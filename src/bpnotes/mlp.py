@@ -271,6 +271,10 @@ class MLP:
 
         def record(_epoch: int) -> None:
             g = latest["full"]
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging last epoch
+                _record_norms(g)
+
+        def _record_norms(g: Gradients) -> None:
             delta_norms.append(np.array([np.linalg.norm(d, axis=1).mean() for d in g.deltas]))
             weight_norms.append(
                 np.array(
