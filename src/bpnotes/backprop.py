@@ -59,12 +59,24 @@ WORKED_LR = 0.5
 def _check_net(net: object) -> MLP:
     if not isinstance(net, MLP):
         raise TypeError(f"net must be a bpnotes.MLP, got {type(net).__name__}")
-    net._check_parameters()
     return net
 
 
 def _check_xy(net: MLP, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
-    return net._check_data(X, Y)
+    """Validate through the MLP's public boundary (which also checks its parameters and
+    the targets against the loss), then return float arrays."""
+    net.cost(X, Y)
+    return (as_float_matrix("X", X).astype(net.dtype, copy=False),
+            as_float_matrix("Y", Y).astype(net.dtype, copy=False))
+
+
+def _forward(net: MLP, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """z^l for l = 1..L and a^l for l = 0..L (rows are examples), eq. (bp-forward)."""
+    zs, acts = [], [X]
+    for layer, (W, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        zs.append(acts[-1] @ W.T + b)
+        acts.append(net.activation(layer)(zs[-1]))
+    return zs, acts
 
 
 def _full_masks(net: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -159,7 +171,7 @@ def network_state(net: MLP, x: object, y: object) -> NetworkState:
     x = as_float_vector("x", x, length=net.sizes[0])
     y = as_float_vector("y", y, length=net.sizes[-1])
     X, Y = _check_xy(net, x[None, :], y[None, :])
-    _, acts = net._forward_pass(X)
+    _, acts = _forward(net, X)
     grads = net.gradients(X, Y)
     wm, bm = _full_masks(net)
     return NetworkState(
@@ -232,7 +244,7 @@ def weight_chain(net: MLP, X: object, Y: object, layer: int, j: int, k: int) -> 
     if j > net.sizes[layer] or k > net.sizes[layer - 1]:
         shape = net.weights[layer - 1].shape
         raise ValueError(f"W^{layer} has shape {shape}; (j, k) = ({j}, {k}) is outside it")
-    zs, acts = net._forward_pass(X)
+    zs, acts = _forward(net, X)
     grads = net.gradients(X, Y)
     delta_above = grads.deltas[layer]  # δ^{layer+1}, shape (m, n_{layer+1})
     grad_a = delta_above @ net.weights[layer][:, j - 1]
