@@ -4,8 +4,9 @@ One training step is: forward pass, loss, backward pass, and a plain SGD update 
 weight and bias, on one mini-batch of m examples. Both libraries get the same layer sizes,
 the same dtype, ReLU hidden layers and the same loss (sigmoid + log loss for one output,
 softmax + cross-entropy for ten), and PyTorch runs on the CPU with as many threads as
-numpy's BLAS uses. The two are timed alternately, repetition by repetition, so that a
-change in machine load affects both. Each time reported is the best of the repetitions
+numpy's BLAS: both with one thread, then both with numpy's default thread count. The two
+are timed alternately, repetition by repetition, so that a change in machine load affects
+both. Each time reported is the best of the repetitions
 (the advice of Python's ``timeit``: slower repetitions measure interference from other
 programs, not the code); the median of the per-repetition ratios is stored too.
 
@@ -149,39 +150,55 @@ def time_interleaved(
     return {name: np.asarray(t) for name, t in times.items()}
 
 
-def match_torch_threads() -> int:
-    """Give PyTorch as many intra-op threads as numpy's BLAS has; return that number."""
-    import torch
+def thread_counts() -> list[int]:
+    """1, and the number of threads numpy's BLAS uses by default (if more than 1)."""
     from machine import blas_description
 
-    threads = blas_description()["threads"] or 1
-    torch.set_num_threads(int(threads))
-    return int(threads)
+    default = int(blas_description()["threads"] or 1)
+    return sorted({1, default})
 
 
 def run(smoke: bool = False) -> dict[str, object]:
-    """Measure every (shape, dtype); returns rows for the results file."""
-    threads = match_torch_threads()
+    """Measure every (threads, shape, dtype); returns rows for the results file.
+
+    Each thread count is applied to both sides: numpy's BLAS through threadpoolctl and
+    PyTorch through ``torch.set_num_threads``. One thread is the fairest comparison on a
+    busy machine; all threads is what a reader gets by default.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
     shapes = SMOKE_SHAPES if smoke else SHAPES
     repeats, batch_time = (2, 0.002) if smoke else (15, 0.05)
     rows = []
-    for sizes, m in shapes:
-        for dtype in DTYPES:
-            t = time_interleaved(steps(sizes, m, dtype), repeats, batch_time)
-            flops = step_flops(sizes, m)
-            best = {name: float(np.min(v)) for name, v in t.items()}
-            rows.append({
-                "sizes": list(sizes),
-                "m": m,
-                "dtype": dtype,
-                "bpnotes_ms": 1e3 * best["bpnotes"],
-                "torch_ms": 1e3 * best["torch"],
-                "matmul_ms": 1e3 * best["matmul"],
-                "ratio_vs_torch": best["bpnotes"] / best["torch"],
-                "ratio_vs_torch_median": float(np.median(t["bpnotes"] / t["torch"])),
-                "flops": flops,
-                "bpnotes_gflops": flops / best["bpnotes"] / 1e9,
-                "matmul_gflops": flops / best["matmul"] / 1e9,
-                "fraction_of_matmul": best["matmul"] / best["bpnotes"],
-            })
-    return {"threads": threads, "repeats": repeats, "hidden": "relu", "lr": LR, "rows": rows}
+    default_torch_threads = torch.get_num_threads()
+    for threads in thread_counts():
+        torch.set_num_threads(threads)
+        with threadpool_limits(limits=threads, user_api="blas"):
+            for sizes, m in shapes:
+                for dtype in DTYPES:
+                    t = time_interleaved(steps(sizes, m, dtype), repeats, batch_time)
+                    rows.append(_row(sizes, m, dtype, threads, t))
+    torch.set_num_threads(default_torch_threads)
+    return {"thread_counts": thread_counts(), "repeats": repeats, "hidden": "relu", "lr": LR,
+            "rows": rows}
+
+
+def _row(sizes, m, dtype, threads, t: dict[str, np.ndarray]) -> dict[str, object]:
+    flops = step_flops(sizes, m)
+    best = {name: float(np.min(v)) for name, v in t.items()}
+    return {
+        "sizes": list(sizes),
+        "m": m,
+        "dtype": dtype,
+        "threads": threads,
+        "bpnotes_ms": 1e3 * best["bpnotes"],
+        "torch_ms": 1e3 * best["torch"],
+        "matmul_ms": 1e3 * best["matmul"],
+        "ratio_vs_torch": best["bpnotes"] / best["torch"],
+        "ratio_vs_torch_median": float(np.median(t["bpnotes"] / t["torch"])),
+        "flops": flops,
+        "bpnotes_gflops": flops / best["bpnotes"] / 1e9,
+        "matmul_gflops": flops / best["matmul"] / 1e9,
+        "fraction_of_matmul": best["matmul"] / best["bpnotes"],
+    }

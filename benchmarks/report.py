@@ -29,13 +29,14 @@ def mlp_table(results: dict) -> str:
     """Benchmark 1: step times and the bpnotes / PyTorch ratio against its target."""
     rows = results["mlp"]["rows"]
     largest = _largest(rows)
-    lines = ["| network, batch | dtype | bpnotes (ms) | PyTorch (ms) | ratio | target |",
-             "| --- | --- | ---: | ---: | ---: | --- |"]
+    lines = ["| network, batch | dtype | threads | bpnotes (ms) | PyTorch (ms) | ratio | target |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         target = TARGETS["ratio_large" if row["flops"] == largest else "ratio_small"]
         ok = row["ratio_vs_torch"] <= target
         lines.append(
-            f"| {_shape(row)} | {row['dtype']} | {row['bpnotes_ms']:.3f} | {row['torch_ms']:.3f} "
+            f"| {_shape(row)} | {row['dtype']} | {row['threads']} | {row['bpnotes_ms']:.3f} | "
+            f"{row['torch_ms']:.3f} "
             f"| {row['ratio_vs_torch']:.2f} | ≤ {target:.1f} {_verdict(ok)} |"
         )
     return "\n".join(lines)
@@ -45,9 +46,9 @@ def flops_table(results: dict) -> str:
     """Benchmark 2: achieved GFLOP/s of a step as a fraction of raw numpy matmul."""
     rows = results["mlp"]["rows"]
     largest = _largest(rows)
-    lines = ["| network, batch | dtype | MFLOP per step | step (GFLOP/s) | raw matmul (GFLOP/s) "
-             "| fraction | target |",
-             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+    lines = ["| network, batch | dtype | threads | MFLOP per step | step (GFLOP/s) "
+             "| raw matmul (GFLOP/s) | fraction | target |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         if row["flops"] == largest:
             ok = row["fraction_of_matmul"] >= TARGETS["matmul_fraction"]
@@ -55,7 +56,7 @@ def flops_table(results: dict) -> str:
         else:
             target = "(none)"
         lines.append(
-            f"| {_shape(row)} | {row['dtype']} | {row['flops'] / 1e6:.2f} | "
+            f"| {_shape(row)} | {row['dtype']} | {row['threads']} | {row['flops'] / 1e6:.2f} | "
             f"{row['bpnotes_gflops']:.1f} | {row['matmul_gflops']:.1f} | "
             f"{100 * row['fraction_of_matmul']:.0f} % | {target} |"
         )
@@ -119,7 +120,8 @@ def machine_table(results: dict) -> str:
          f"{m['python']} / {m['numpy']} / {m['torch']} / {m['matplotlib']}"),
         ("numpy's BLAS", f"{blas['library']} {blas['version']} ({blas['architecture']} kernels, "
                          f"{blas['threads']} threads)"),
-        ("PyTorch threads", f"{results['mlp']['threads']} (set equal to numpy's BLAS threads)"
+        ("threads in benchmarks 1–2", ", ".join(map(str, results["mlp"]["thread_counts"]))
+         + " (numpy's BLAS and PyTorch always set to the same number)"
          if "mlp" in results else "–"),
         ("measured", results.get("date", "?")),
     ]
