@@ -115,7 +115,7 @@ def network_figure(before: NetworkState, after: NetworkState | None = None,
     for name, s in zip(("before", "after"), states, strict=False):
         if not isinstance(s, NetworkState):
             raise TypeError(f"{name} must be a NetworkState, got {type(s).__name__}")
-    fig = new_figure(10.0, 4.3 * len(states))
+    fig = new_figure(8.0, 3.9 * len(states))
     axes = fig.subplots(len(states), 1, squeeze=False)[:, 0]
     step = "" if lr is None else f" (learning rate {lr:g})"
     titles = ["Before the step", f"After one gradient step{step}"]
