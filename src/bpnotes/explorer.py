@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 __all__ = ["Control", "Explorer"]
@@ -123,6 +124,7 @@ class Explorer:
     figsize: tuple[float, float] = (8.0, 3.4)
     dpi: int = 90
     _frames: dict[str, str] | None = field(default=None, init=False, repr=False)
+    _canvas: FigureCanvasAgg | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.controls]
@@ -153,10 +155,33 @@ class Explorer:
         return fig
 
     def png(self, **values: Any) -> bytes:
-        """The figure at these values as PNG bytes: one live update is exactly this call."""
-        buffer = io.BytesIO()
-        self.figure(**values).savefig(buffer, format="png", facecolor="white")
+        """The figure at these values as PNG bytes: one live update is exactly this call.
+
+        The image is the one :meth:`figure` draws, byte for byte. For speed, every call
+        draws into the same (emptied) figure on the same Agg canvas, so that matplotlib's
+        caches of text extents and parsed math labels, which belong to the canvas's
+        renderer, carry over from one update to the next instead of starting empty.
+        """
+        merged = self._check_values(values)
+        fig = self._empty_figure()
+        try:
+            self.draw(fig, **merged)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", facecolor="white")
+        finally:
+            fig.clear()  # release the artists until the next update
         return buffer.getvalue()
+
+    def _empty_figure(self) -> Figure:
+        """The reused figure, emptied and reset to this explorer's size and layout."""
+        if self._canvas is None:
+            self._canvas = FigureCanvasAgg(Figure(figsize=self.figsize, dpi=self.dpi))
+        fig = self._canvas.figure
+        fig.clear()
+        fig.set_size_inches(self.figsize)
+        fig.set_dpi(self.dpi)
+        fig.set_layout_engine("constrained")
+        return fig
 
     def alt_text(self, **values: Any) -> str:
         """The alt text at these values."""
