@@ -174,7 +174,9 @@ def run(smoke: bool = False) -> dict[str, object]:
     from threadpoolctl import threadpool_limits
 
     shapes = SMOKE_SHAPES if smoke else SHAPES
-    repeats, batch_time = (2, 0.002) if smoke else (15, 0.05)
+    # many short batches rather than a few long ones: the best of them is more likely to
+    # fall in a moment when no other program is running
+    repeats, batch_time = (2, 0.002) if smoke else (40, 0.02)
     rows = []
     default_torch_threads = torch.get_num_threads()
     for threads in thread_counts():
