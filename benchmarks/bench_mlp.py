@@ -128,13 +128,17 @@ def time_interleaved(
     repeats: int,
     batch_time: float,
     clock: Callable[[], float] = time.perf_counter,
+    pause: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Seconds per call of each function, one batch of calls each per repetition, in turn.
 
     The number of calls per batch is chosen (once, after a warm-up) so that one batch of
     the slowest function takes about ``batch_time`` seconds. ``clock`` is wall time by
     default; single-threaded runs use the process's CPU time, which time spent waiting
-    while another program has the core does not inflate.
+    while another program has the core does not inflate. ``pause`` seconds of sleep before
+    every timed batch let the worker threads of the library that ran last stop spinning:
+    with several threads, OpenBLAS's and PyTorch's idle workers keep polling for work for a
+    moment after each call and would otherwise slow down whichever library runs next.
     """
     for f in functions.values():
         for _ in range(3):
@@ -148,6 +152,8 @@ def time_interleaved(
     times: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeats):
         for name, f in functions.items():
+            if pause:
+                time.sleep(pause)
             start = clock()
             for _ in range(calls):
                 f()
@@ -184,8 +190,13 @@ def run(smoke: bool = False) -> dict[str, object]:
         with threadpool_limits(limits=threads, user_api="blas"):
             for sizes, m in shapes:
                 for dtype in DTYPES:
-                    clock = time.process_time if threads == 1 else time.perf_counter
-                    t = time_interleaved(steps(sizes, m, dtype), repeats, batch_time, clock)
+                    if threads == 1:
+                        t = time_interleaved(steps(sizes, m, dtype), repeats, batch_time,
+                                             time.process_time)
+                    else:
+                        t = time_interleaved(steps(sizes, m, dtype), max(2, repeats // 3),
+                                             2 * batch_time, time.perf_counter,
+                                             pause=0.0 if smoke else 0.1)
                     rows.append(_row(sizes, m, dtype, threads, t))
                     rows[-1]["clock"] = "cpu" if threads == 1 else "wall"
     torch.set_num_threads(default_torch_threads)
