@@ -194,8 +194,8 @@ def run(smoke: bool = False) -> dict[str, object]:
                         t = time_interleaved(steps(sizes, m, dtype), repeats, batch_time,
                                              time.process_time)
                     else:
-                        t = time_interleaved(steps(sizes, m, dtype), max(2, repeats // 3),
-                                             2 * batch_time, time.perf_counter,
+                        t = time_interleaved(steps(sizes, m, dtype), max(2, repeats // 2),
+                                             batch_time, time.perf_counter,
                                              pause=0.0 if smoke else 0.1)
                     rows.append(_row(sizes, m, dtype, threads, t))
                     rows[-1]["clock"] = "cpu" if threads == 1 else "wall"
