@@ -100,9 +100,13 @@ def build_table(results: dict) -> str:
     if not build:
         return "(the book build was not timed in this run)"
     lines = ["| build | time (s) | exit code | target |", "| --- | ---: | ---: | --- |"]
-    for kind, key in (("cold (empty folder)", "cold"), ("warm (cached, unchanged)", "warm")):
+    kinds = [("cold (empty folder)", "cold", "cold"), ("warm (cached, unchanged)", "warm", "warm"),
+             ("warm, every page rewritten (`--all`)", "warm_all_pages", "warm")]
+    for kind, key, target_key in kinds:
+        if key not in build:
+            continue
         entry = build[key]
-        target = TARGETS[f"{key}_build_s"]
+        target = TARGETS[f"{target_key}_build_s"]
         ok = entry["seconds"] < target and entry["returncode"] == 0
         lines.append(f"| {kind} | {entry['seconds']:.1f} | {entry['returncode']} | "
                      f"< {target:.0f} s {_verdict(ok)} |")
