@@ -62,7 +62,7 @@ def plot_curves(runs: Mapping[str, DigitsRun]) -> Figure:
 
 
 def plot_confusion(counts: np.ndarray) -> Figure:
-    """The confusion matrix as a grey-scale grid with every count printed in its cell."""
+    """The confusion matrix as a shaded grid (log scale of the counts), every count printed."""
     counts = np.asarray(counts)
     k = counts.shape[0]
     fig = new_figure(4.6, 4.2)
