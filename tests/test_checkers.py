@@ -198,7 +198,7 @@ def test_choice():
 
 def test_verdict_display():
     verdict = Verdict(True, "fine", solution=42)
-    assert str(verdict).startswith("✅ Right.") and "**✅ Right.**" in verdict._repr_markdown_()
+    assert str(verdict).startswith("✔ Right.") and "**✔ Right.**" in verdict._repr_markdown_()
     assert "42" not in repr(verdict) and verdict.reveal() == 42
 
 

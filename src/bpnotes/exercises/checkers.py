@@ -49,13 +49,13 @@ class Verdict:
         return self.correct
 
     def __str__(self) -> str:
-        return ("✅ Right. " if self.correct else "❌ Not yet. ") + self.message
+        return ("✔ Right. " if self.correct else "✘ Not yet. ") + self.message
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_markdown_(self) -> str:
-        return ("**✅ Right.** " if self.correct else "**❌ Not yet.** ") + self.message
+        return ("**✔ Right.** " if self.correct else "**✘ Not yet.** ") + self.message
 
     def reveal(self) -> Any:
         """Return the reference answer (only when the reader asks for it)."""
