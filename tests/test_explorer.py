@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from bpnotes.explorer import Control, Explorer
 from bpnotes.plots.quadratic import quadratic_explorer
@@ -55,11 +57,24 @@ def test_static_view_controls_start_at_the_defaults_and_note_the_subset():
     assert "http" not in html.replace("data:image/png", "")  # nothing loaded from anywhere
 
 
-def test_frames_match_direct_rendering():
+def decode_png(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=float)
+
+
+def test_frames_match_direct_rendering_and_are_compressed():
     explorer = line_explorer()
-    frames = explorer.frames()
+    frame = base64.b64decode(explorer.frames()["1,1"].split(",", 1)[1])
     direct = explorer.png(slope=2.0, style="dotted")
-    assert base64.b64decode(frames["1,1"].split(",", 1)[1]) == direct
+    assert len(frame) < len(direct)
+    pixels, reference = decode_png(frame), decode_png(direct)
+    assert pixels.shape == reference.shape
+    other = decode_png(explorer.png(slope=-2.0, style="dotted"))
+
+    def changed(a, b):  # the fraction of pixels that differ visibly
+        return np.mean(np.max(np.abs(a - b), axis=2) > 40)
+
+    assert changed(pixels, reference) < 0.001  # visually the same picture...
+    assert changed(pixels, other) > 0.005  # ...while a different frame is not (a thin line)
 
 
 def test_live_widget_redraws_when_a_control_moves():
