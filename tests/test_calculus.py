@@ -453,3 +453,19 @@ def test_checkers_bad_input():
         ex.check_neuron_slope("-0.1")
     with pytest.raises(TypeError, match="answer must be a number"):
         ex.check_central_difference_ratio(None)
+
+
+def test_checkers_do_not_name_the_factor_of_a_slip():
+    # "exactly 1/2 times the reference", next to the reader's own answer, is the answer.
+    from bpnotes.exercises import calculus as ex
+
+    verdicts = [
+        ex.check_partials("2*(w1 + 2*w2 - 3)", "2*(w1 + 2*w2 - 3)"),
+        ex.check_gradient_at_point([-1.0, 3.0]),
+        ex.check_two_paths("3*a**2", "3*a**2"),
+        ex.check_central_difference_ratio(1000),
+    ]
+    for verdict in verdicts:
+        assert not verdict.correct
+        assert "times the" not in verdict.message
+        assert "simple constant factor" in verdict.message

@@ -264,6 +264,10 @@ def gradient_field_figure(
 
 
 # ------------------------------------------------------------------ computation graphs
+#: The width (inches at 100 dpi) at which the book's text column shows a figure unscaled.
+TEXT_WIDTH = 6.4
+
+
 def _layers(values: sym.GraphValues) -> dict[sp.Symbol, tuple[float, float]]:
     """A layered layout: column = longest distance from the source, rows centred."""
     depth = {values.nodes[0]: 0}
@@ -316,17 +320,21 @@ def graph_figure(
     bottom = min(ys) - (1.55 if multiple else 1.25)
     top = max(ys) + (1.1 if multiple else 1.0)
     left_edge, right_edge = min(xs) - 0.8, max(xs) + 0.8
-    fig = new_figure(0.95 * (right_edge - left_edge), 0.95 * (top - bottom) + 0.2)
+    width = 0.95 * (right_edge - left_edge)
+    fig = new_figure(width, 0.95 * (top - bottom) + 0.2)
+    # A long chain is wider than the text column and is shown scaled down: enlarge the
+    # text by the same factor so that it stays legible on the page.
+    scale = max(1.0, width / TEXT_WIDTH)
     ax: Axes = fig.subplots()
     radius = 0.42
     for node in values.nodes:
         cx, cy = where[node]
         ax.add_patch(Circle((cx, cy), radius, facecolor="white", edgecolor="black",
                             linewidth=1.5, zorder=3))
-        ax.text(cx, cy + 0.1, f"${sp.latex(node)}$", ha="center", va="center", fontsize=14,
-                zorder=4)
+        ax.text(cx, cy + 0.1, f"${sp.latex(node)}$", ha="center", va="center",
+                fontsize=14 * scale, zorder=4)
         ax.text(cx, cy - 0.2, f"= {values.values[node]:.3g}", ha="center", va="center",
-                fontsize=9, zorder=4)
+                fontsize=9 * min(scale, 1.15), zorder=4)
     usage: dict[tuple[sp.Symbol, sp.Symbol], list[int]] = {}
     for k, path in enumerate(values.paths):
         for edge in zip(path[:-1], path[1:]):
@@ -349,7 +357,7 @@ def graph_figure(
         below = (y0 + y1) / 2 < -1e-9
         ax.text((x0 + x1) / 2, (y0 + y1) / 2 + (-0.28 if below else 0.28),
                 f"${partial} = {text}$\n$= {number:.3g}$", ha="center",
-                va="top" if below else "bottom", fontsize=10,
+                va="top" if below else "bottom", fontsize=10 * scale,
                 color=color if color != "black" else "0.1",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
     source, sink = values.nodes[0], values.paths[0][-1]
@@ -365,11 +373,11 @@ def graph_figure(
                              for e in zip(values.paths[0][:-1], values.paths[0][1:]))
         summary = f"product along the path: {derivative} = {factors} = {values.total:.4g}"
     ax.text((left_edge + right_edge) / 2, bottom + 0.15, summary, ha="center", va="bottom",
-            fontsize=11)
+            fontsize=11 * scale)
     ax.set_xlim(left_edge, right_edge)
     ax.set_ylim(bottom, top)
     ax.set_aspect("equal")
     ax.set_axis_off()
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=12 * scale)
     return fig

@@ -273,7 +273,9 @@ def linear_explorer() -> Explorer:
         if result.diverged:
             return f"diverged in epoch {len(result.losses) - 1}: stopped"
         if unstable(lr, mode, result):
-            return "η > η_c: unstable, the zigzag grows"
+            if MODES[mode] is None:
+                return "η > η_c: unstable, the zigzag grows"
+            return f"unstable: J grew over {EPOCHS} epochs"
         return f"J − J_min after {EPOCHS} epochs: {result.losses[-1] - surface.J_min:.1e}"
 
     def draw(fig: Figure, lr: float, mode: str) -> None:
@@ -297,7 +299,7 @@ def linear_explorer() -> Explorer:
                          markersize=3)
         loss_ax.set_xlim(0, EPOCHS)
         loss_ax.set_ylim(FLOOR, 1e10)
-        _plain_log_ticks(loss_ax.yaxis, [10.0**k for k in range(-12, 11, 4)])
+        _plain_log_ticks(loss_ax.yaxis, [10.0**k for k in range(-12, 11, 4)], powers=True)
         finish_axes(loss_ax, title=status(lr, mode, result), xlabel="epoch",
                     ylabel="J − J_min (log scale)")
         _rate_scale(scale_ax, rates, lr, critical)
@@ -327,11 +329,27 @@ def linear_explorer() -> Explorer:
     )
 
 
-def _plain_log_ticks(axis: object, ticks: Sequence[float]) -> None:
-    """Fixed log-axis ticks with plain-text labels: no mathtext parsing on every redraw."""
+def _plain_log_ticks(axis: object, ticks: Sequence[float], powers: bool = False) -> None:
+    """Fixed log-axis ticks with plain-text labels: no mathtext parsing on every redraw.
+
+    With ``powers=True`` the labels are written as powers of ten (10⁻⁴), otherwise as
+    plain numbers (0.03).
+    """
     axis.set_major_locator(FixedLocator(ticks))
-    axis.set_major_formatter(FixedFormatter([f"{v:g}" for v in ticks]))
+    label = _power_of_ten if powers else "{:g}".format
+    axis.set_major_formatter(FixedFormatter([label(v) for v in ticks]))
     axis.set_minor_locator(NullLocator())
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value: float) -> str:
+    """10⁻⁴ rather than 0.0001 or 1e-04: one style for every tick, still plain text."""
+    exponent = round(float(np.log10(value)))
+    if np.isclose(value, 10.0**exponent):
+        return "10" + str(exponent).translate(_SUPERSCRIPT)
+    return f"{value:g}"
 
 
 def _rate_scale(ax: Axes, rates: Sequence[float], lr: float, critical: float) -> None:

@@ -14,6 +14,7 @@ __all__ = ["draw_quadratic_descent", "quadratic_explorer"]
 CURVATURE = 2.0
 START = 2.5
 STEPS = 25
+FLOOR = 1e-24  # the bottom of the log axis when a step lands exactly on the minimum
 
 
 def draw_quadratic_descent(
@@ -51,14 +52,25 @@ def draw_quadratic_descent(
     finish_axes(
         left, title=f"η = {lr:.3g}  (critical 2/a = {critical:.3g})", xlabel="w", ylabel="J(w)"
     )
-    left.legend(loc="upper center", fontsize=8)
-    right.semilogy(
-        np.arange(len(costs)), np.maximum(costs, 1e-300), color=COLORS[0], marker="o", markersize=3
-    )
+    # Below the curve's bottom, where no iterate is drawn: the legend hides no data.
+    left.set_ylim(-0.45 * float(np.max(costs)), None)
+    left.legend(loc="lower center", fontsize=8, ncols=3, handlelength=1.5, columnspacing=1.0)
+    exact = [int(k) for k in np.flatnonzero(costs == 0.0)]
+    # A cost of exactly 0 has no place on a log scale: draw the curve up to the step that
+    # lands on the minimum, mark that step on the bottom edge and say so in the title.
+    shown = costs[: exact[0]] if exact else costs
+    right.semilogy(np.arange(len(shown)), shown, color=COLORS[0], marker="o", markersize=3)
+    right.set_xlim(-1, len(costs))
+    if exact:
+        right.set_ylim(FLOOR, None)
+        right.plot([exact[0]], [FLOOR], marker="v", color=COLORS[1], markersize=9,
+                   linestyle="none", clip_on=False)
     if path.diverged:
         status = "diverged: the run was stopped"
     elif costs[-1] > costs[0]:
         status = f"diverging: J grew from {costs[0]:.2g} to {costs[-1]:.2g}"
+    elif exact:
+        status = f"J = 0 exactly after {exact[0]} step{'s' * (exact[0] > 1)}"
     else:
         status = f"J after {len(costs) - 1} steps: {costs[-1]:.2e}"
     finish_axes(right, title=status, xlabel="step k", ylabel="J(w_k), log scale")
