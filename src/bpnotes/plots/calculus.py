@@ -181,7 +181,7 @@ def slices_figure(point: Sequence[float] = (1.0, 1.0)) -> Figure:
     if max(abs(p1), abs(p2)) > 2:
         raise ValueError(f"point must lie in the drawn square [-2, 2]², got {(p1, p2)}")
     J, dJ1, dJ2 = _surface()
-    fig = new_figure(10.0, 3.6)
+    fig = new_figure(8.4, 3.4)
     surf = fig.add_subplot(1, 3, 1, projection="3d")
     W1, W2 = _bowl_grid(40)
     surf.plot_surface(W1, W2, J(W1, W2), cmap="Greys", alpha=0.55, linewidth=0)
@@ -196,7 +196,7 @@ def slices_figure(point: Sequence[float] = (1.0, 1.0)) -> Figure:
     surf.set_zlabel("J")
     surf.set_title("J(w1, w2) and two slices")
     surf.view_init(elev=28, azim=-60)
-    surf.legend(loc="upper left", fontsize=7)
+    surf.legend(loc="upper left", fontsize=8)
     value = float(J(p1, p2))
     panels = [
         (fig.add_subplot(1, 3, 2), p1, lambda v: J(v, np.full_like(v, p2)), float(dJ1(p1, p2)),
