@@ -149,7 +149,7 @@ def plot_descent_paths(
         X, t = chapter_data()
     critical = linear.critical_learning_rate(X)
     surface = _surface(X, t)
-    fig = new_figure(3.2 * len(fractions), 3.4)
+    fig = new_figure(2.7 * len(fractions), 4.0)
     axes = np.atleast_1d(fig.subplots(1, len(fractions), sharey=True))
     for k, (ax, fraction) in enumerate(zip(axes, fractions, strict=True)):
         result = linear.fit(X, t, fraction * critical, epochs)
@@ -159,6 +159,9 @@ def plot_descent_paths(
                 linewidth=1)
         finish_axes(ax, title=f"η = {fraction:g} η_c, {epochs} epochs", xlabel="weight w",
                     ylabel="bias b" if k == 0 else "")
+        # Equal scales on both axes, so that every step is seen to leave its contour at a
+        # right angle (the direction of −∇J).
+        ax.set_aspect("equal")
     axes[0].legend(loc="lower left", fontsize=7)
     return fig
 
