@@ -220,7 +220,7 @@ def test_exercise_checkers_accept_right_answers_and_explain_wrong_ones():
     # ∂J/∂b = mean(1/2 − t_i) = −1/6; with η = 1/2 the step gives (1/3, 1/12).
     assert ex.check_first_step(1 / 3, 1 / 12)
     wrong = ex.check_first_step(-1 / 3, -1 / 12)
-    assert not wrong and "−1 times" in wrong.message
+    assert not wrong and "simple constant factor" in wrong.message
     assert ex.check_initial_cost("log(k)") and not ex.check_initial_cost("k*log(2)")
     assert ex.check_softmax_jacobian("-o1*o2") and not ex.check_softmax_jacobian("o1*(1 - o2)")
     assert ex.check_two_class_softmax("1/(1 + exp(z0 - z1))")
@@ -241,7 +241,7 @@ def test_gradient_checkers_grade_reader_functions():
 
     assert ex.check_logistic_gradient(mean_gradient)
     verdict = ex.check_logistic_gradient(summed_gradient)
-    assert not verdict and "times the expected value" in verdict.message
+    assert not verdict and "simple constant factor" in verdict.message
     assert not ex.check_logistic_gradient("not a function")
     assert ex.check_penalised_gradient(
         lambda w, b, X, t, lam: (mean_gradient(w, b, X, t)[0] + lam * w,

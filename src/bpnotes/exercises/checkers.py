@@ -37,6 +37,12 @@ __all__ = [
 ]
 
 
+#: Said when an answer is the reference times a simple constant. Naming the constant
+#: would give the answer away, given the reader's own (wrong) answer.
+FACTOR_HINT = (" It differs from the right answer by a simple constant factor: check the "
+               "constant factors and the signs.")
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of a check: ``correct`` and a ``message`` explaining it."""
@@ -178,21 +184,16 @@ def check_expression(
     point, diff, ref = worst
     where = ", ".join(f"{s.name}={v:.3g}" for s, v in zip(free, point, strict=True))
     hint = _term_hint(given, reference)
-    return Verdict(
-        False,
-        f"At {where} your formula is off by {diff.real:.4g} "
-        f"(relative {abs(diff) / max(abs(ref), 1e-300):.2g}).{hint}",
-        reference,
-    )
+    size = _relative_band(abs(diff) / abs(ref)) if abs(ref) > 0 else "by a nonzero amount"
+    return Verdict(False, f"At {where} your formula and the reference differ {size}.{hint}",
+                   reference)
 
 
 def _term_hint(given: sp.Expr, reference: sp.Expr) -> str:
     """Say which additive terms differ, without printing the reference."""
     ratio = sp.simplify(given / reference) if reference != 0 and given != 0 else None
     if ratio is not None and ratio.is_number:
-        if ratio == -1:
-            return " It is exactly −1 times the reference: check the sign."
-        return f" It is exactly {ratio} times the reference: check a constant factor."
+        return FACTOR_HINT
     given_terms = set(sp.Add.make_args(sp.expand(given)))
     reference_terms = set(sp.Add.make_args(sp.expand(reference)))
     extra = given_terms - reference_terms
@@ -208,6 +209,7 @@ def _term_hint(given: sp.Expr, reference: sp.Expr) -> str:
 
 
 # ----------------------------------------------------------------- numbers and arrays
+
 def _simple_ratio(value: float, expected: float) -> str:
     """'exactly k times' when value/expected is a small simple fraction (a factor slip)."""
     if expected == 0 or value == 0:
@@ -216,23 +218,32 @@ def _simple_ratio(value: float, expected: float) -> str:
     simple = Fraction(ratio).limit_denominator(4)
     close = abs(float(simple) - ratio) <= 1e-6 * abs(ratio)
     if close and simple not in (0, 1) and 1 in (abs(simple.numerator), simple.denominator):
-        text = "−1" if simple == -1 else str(simple)
-        return f" It is {text} times the expected value: check a constant factor or the sign."
+        return FACTOR_HINT
     return ""
 
 
+def _relative_band(relative: float) -> str:
+    """A coarse size of a relative error: enough to steer the reader, not to solve for it."""
+    if relative < 0.01:
+        return "by less than 1% (close, but outside the tolerance)"
+    if relative < 0.1:
+        return "by between 1% and 10%"
+    if relative < 0.5:
+        return "by between 10% and 50%"
+    if relative < 1:
+        return "by between 50% and 100%"
+    return "by more than the reference's own size"
+
+
 def _size_of_error(value: float, expected: float) -> str:
-    """'too large by about 30%' with one significant figure: enough to steer, not to solve."""
+    """'too large by between 10% and 50%': the direction and a coarse size, never the value."""
     if expected == 0:
         direction = "too large" if value > 0 else "too small"
         return f"{direction} (the expected value is much closer to 0)"
     direction = "too large" if value > expected else "too small"
     if value == 0:
         return f"{direction}: it is 0, and the expected value is not"
-    relative = abs(value - expected) / abs(expected)
-    if relative < 1:
-        return f"{direction} by about {float(f'{relative * 100:.1g}'):g}%"
-    return f"{direction}, off by more than the expected value's own size"
+    return f"{direction} {_relative_band(abs(value - expected) / abs(expected))}"
 
 
 def check_number(
@@ -261,7 +272,8 @@ def check_number(
                        expected)
     return Verdict(
         False,
-        f"Your number is {_size_of_error(value, expected)} (tolerance {allowed:.2g})."
+        f"Your number is {_size_of_error(value, expected)} (tolerance: relative {rtol:g}, "
+        f"absolute {atol:g})."
         + _simple_ratio(value, expected),
         expected,
     )

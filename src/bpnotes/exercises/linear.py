@@ -16,7 +16,6 @@ import sympy as sp
 
 from .. import linear
 from ..symbolic import linear as symbolic
-from .calculus import hide_ratio
 from .checkers import (
     Verdict,
     check_array,
@@ -62,7 +61,7 @@ def check_example_derivative(answer: Any) -> Verdict:
             pass  # check_expression explains why it cannot be read
     if isinstance(answer, sp.Basic):
         answer = answer.xreplace({y: model})
-    return hide_ratio(check_expression(answer, reference, symbols=names))
+    return check_expression(answer, reference, symbols=names)
 
 
 def check_absorbed_rate(answer: Any) -> Verdict:
@@ -81,32 +80,32 @@ def check_absorbed_rate(answer: Any) -> Verdict:
 
 def check_sum_rate(answer: Any) -> Verdict:
     """The rate η' of the summed update w ← w − η' Σ_i r_i x_i matching η on the mean, in m."""
-    return hide_ratio(check_expression(answer, eta / m, symbols=[eta, m]))
+    return check_expression(answer, eta / m, symbols=[eta, m])
 
 
 def check_critical_rate_1d(answer: Any) -> Verdict:
     """η_c for y = w x (no bias) on :data:`EXERCISE_X`, eq. (lin-stability-1d)."""
     curvature = float(np.mean(EXERCISE_X[:, 0] ** 2))
-    return hide_ratio(check_number(_as_float(answer), 2.0 / curvature, rtol=1e-4))
+    return check_number(_as_float(answer), 2.0 / curvature, rtol=1e-4)
 
 
 def check_hessian(answer: Any) -> Verdict:
     """The Hessian of J(w, b) for :data:`EXERCISE_X`, in the order (w, b), eq. (lin-hessian)."""
-    return hide_ratio(check_array(_as_array(answer), linear.hessian(EXERCISE_X), rtol=1e-4,
-                                  name="Hessian"))
+    return check_array(_as_array(answer), linear.hessian(EXERCISE_X), rtol=1e-4,
+                                  name="Hessian")
 
 
 def check_critical_rate_with_bias(answer: Any) -> Verdict:
     """η_c = 2/λ_max for y = w x + b on :data:`EXERCISE_X`, eq. (lin-stability)."""
-    return hide_ratio(check_number(_as_float(answer), linear.critical_learning_rate(EXERCISE_X),
-                                   rtol=1e-4))
+    return check_number(_as_float(answer), linear.critical_learning_rate(EXERCISE_X),
+                                   rtol=1e-4)
 
 
 def check_fastest_rate(answer: Any, X: np.ndarray) -> Verdict:
     """The full-batch rate with the fastest worst-case convergence: 2/(λ_min + λ_max)."""
     eigenvalues = np.linalg.eigvalsh(linear.hessian(X))
-    return hide_ratio(check_number(_as_float(answer), 2.0 / (eigenvalues[0] + eigenvalues[-1]),
-                                   rtol=0.02))
+    return check_number(_as_float(answer), 2.0 / (eigenvalues[0] + eigenvalues[-1]),
+                                   rtol=0.02)
 
 
 def check_per_example_prediction(answer: Any) -> Verdict:
@@ -132,8 +131,8 @@ def check_gradient_function(candidate: Callable[..., Any]) -> Verdict:
         inputs.append((rng.normal(size=(m_rows, n)), rng.normal(size=m_rows),
                        rng.normal(size=n), float(rng.normal())))
         labels.append(f"m = {m_rows} example{'s' * (m_rows > 1)}, n = {n} feature{'s' * (n > 1)}")
-    return hide_ratio(check_function(_pack(candidate), _reference_gradient, inputs,
-                                     labels=labels, rtol=1e-8, atol=1e-10))
+    return check_function(_pack(candidate), _reference_gradient, inputs,
+                                     labels=labels, rtol=1e-8, atol=1e-10)
 
 
 def _reference_fit(X, t_data, lr, epochs, batch_size):
@@ -154,8 +153,8 @@ def check_update_loop(candidate: Callable[..., Any]) -> Verdict:
               (X, t_data, 0.2, 4, 3)]
     labels = ["full batch, 1 epoch", "full batch, 25 epochs", "per example, 3 epochs",
               "mini-batches of 3 (the last has 1 example), 4 epochs"]
-    return hide_ratio(check_function(_pack(candidate), _reference_fit, inputs, labels=labels,
-                                     rtol=1e-8, atol=1e-10))
+    return check_function(_pack(candidate), _reference_fit, inputs, labels=labels,
+                                     rtol=1e-8, atol=1e-10)
 
 
 def _pack(candidate: Callable[..., Any]) -> Callable[..., Any]:
