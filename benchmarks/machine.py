@@ -20,6 +20,30 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _memory_gb() -> float | None:
+    """Total memory in GB (from /proc/meminfo), or None where that file does not exist."""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    return round(int(line.split()[1]) / 1024**2, 1)  # kB -> GB
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _virtual() -> bool | None:
+    """True if the CPU reports a hypervisor (a virtual machine), None if unknown."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return "hypervisor" in line.split()
+    except OSError:
+        pass
+    return None
+
+
 def blas_description() -> dict[str, object]:
     """numpy's BLAS library, version and thread count (from threadpoolctl)."""
     from threadpoolctl import threadpool_info
@@ -36,7 +60,8 @@ def blas_description() -> dict[str, object]:
 
 
 def describe() -> dict[str, object]:
-    """CPU model, core count, Python / numpy / torch / matplotlib versions and numpy's BLAS."""
+    """CPU model, logical CPU count (``cores``), memory, whether it is a virtual machine,
+    Python / numpy / torch / matplotlib versions and numpy's BLAS."""
     import matplotlib
 
     try:
@@ -49,6 +74,8 @@ def describe() -> dict[str, object]:
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
+        "memory_gb": _memory_gb(),
+        "virtual": _virtual(),
         "system": f"{platform.system()} {platform.release()}",
         "python": sys.version.split()[0],
         "numpy": np.__version__,

@@ -71,6 +71,21 @@ def test_printed_tables_come_from_the_results(smoke):
     assert report.all_tables(smoke) in smoke["stdout"]
 
 
+def test_targets_summary_and_thread_anomalies(smoke):
+    summary = report.targets_summary(smoke)
+    assert summary.count("\n- ") + 1 == len(summary.splitlines())  # one bullet per line
+    assert "**met**" in summary or "**missed**" in summary
+    # a made-up row that got 3 times slower with 2 threads is flagged, a normal one is not
+    row = {"sizes": [2, 3, 1], "m": 4, "dtype": "float64", "threads": 1,
+           "bpnotes_ms": 1.0, "torch_ms": 1.0}
+    fast = {**row, "threads": 2, "bpnotes_ms": 0.8, "torch_ms": 3.0}
+    odd = report.thread_anomalies({"mlp": {"rows": [row, fast]}})
+    assert odd == ["2-3-1, m=4, float64, 2 threads (PyTorch)"]
+    assert report.thread_anomalies({"mlp": {"rows": [row]}}) == []
+    machine = report.machine_table(smoke)
+    assert "logical CPUs" in machine
+
+
 def test_step_flops_by_hand():
     # 2-3-1 at m = 4: forward 2*4*(2*3 + 3*1) = 72, weight gradients 72, delta W^2: 2*4*3*1 = 24
     assert bench_mlp.step_flops((2, 3, 1), 4) == 72 + 72 + 24

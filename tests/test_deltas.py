@@ -202,6 +202,10 @@ def test_explorer_reports_divergence_in_the_title():
     assert any("diverged" in t for t in titles)
     calm = explorer.figure(depth=4, activation="tanh", initialisation="Xavier", lr=0.1)
     assert not any("diverged" in ax.get_title() for ax in calm.axes)
+    # a blown-up cost goes on a log axis; every frame shares the same epoch axis
+    cost, calm_cost = fig.axes[1], calm.axes[1]
+    assert cost.get_yscale() == "log" and calm_cost.get_yscale() == "linear"
+    assert cost.get_xlim() == calm_cost.get_xlim()
 
 
 # ---------------------------------------------------------------- bad input

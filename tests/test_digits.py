@@ -260,6 +260,11 @@ def test_checkers_accept_right_answers_and_explain_wrong_ones(split):
     most = np.bincount(split.y_train).argmax()
     assert ex.check_chance_accuracy(np.mean(split.y_test == most))
     assert "percentage" in ex.check_chance_accuracy(10.2).message
+    # wrong numbers get a direction, never the size of the error or the answer
+    for wrong in (ex.check_steps_to_ninety_percent(9), ex.check_steps_to_ninety_percent(30)):
+        assert not wrong and "22" not in wrong.message
+    chance = ex.check_chance_accuracy(0.1)
+    assert not chance and "too small" in chance.message and "%" not in chance.message
 
     def counted(labels, predictions):
         table = np.zeros((10, 10), dtype=int)
@@ -293,3 +298,4 @@ def test_softmax_regression_checker_and_no_answer_in_messages(split):
     wrong = ex.check_softmax_regression_accuracy(0.5)
     assert not wrong and f"{measured:.3f}" not in wrong.message
     assert f"{measured:.2f}" not in wrong.message
+    assert "too small" in wrong.message and "%" not in wrong.message

@@ -7,6 +7,7 @@ Each ``check_*`` function takes the reader's answer and returns a
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from functools import cache
 
@@ -15,7 +16,7 @@ import sympy as sp
 
 from .. import digits
 from ..mlp import MLP
-from .checkers import Verdict, check_expression, check_function, check_number
+from .checkers import Verdict, check_expression, check_function
 
 __all__ = [
     "RECIPE",
@@ -40,16 +41,53 @@ def check_terminal_velocity(answer: object) -> Verdict:
     return check_expression(answer, eta / (1 - mu), symbols=[eta, mu])
 
 
+def _as_number(answer: object) -> float | None:
+    """The reader's answer as a finite float, or None if it is not a real number."""
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        return None
+    value = float(answer)
+    return value if math.isfinite(value) else None
+
+
+def _direction_only(answer: object, expected: float, atol: float, hint: str) -> Verdict:
+    """Right within ``atol``; otherwise say only whether the answer is too small or too
+    large (never by how much, which would give the answer away), followed by ``hint``."""
+    value = _as_number(answer)
+    if value is None:
+        return Verdict(False, f"The answer must be a number, got {answer!r}.", expected)
+    if value > 1:
+        return Verdict(False, "Give the accuracy as a fraction between 0 and 1, not a "
+                       "percentage.", expected)
+    if abs(value - expected) <= atol:
+        return Verdict(True, "That is the accuracy measured on the test set.", expected)
+    direction = "too small" if value < expected else "too large"
+    return Verdict(False, f"Your number is {direction}. {hint}", expected)
+
+
 def check_steps_to_ninety_percent(answer: object) -> Verdict:
     """The first step k at which momentum's speed (μ = 0.9, constant gradient, starting
-    from rest) reaches 90 % of its limit."""
+    from rest) reaches 90 % of its limit.
+
+    A wrong whole number is answered with the fraction 1 − 0.9^k that the reader's own k
+    reaches, never with the distance to the right k.
+    """
     k = math.ceil(math.log(0.1) / math.log(0.9))
-    verdict = check_number(answer, k, rtol=0.0, atol=1e-9)
-    if not verdict and isinstance(answer, float | int) and abs(float(answer) - k) < 1.0:
-        return Verdict(False, "Close: the answer is a whole number of steps, the first k for "
-                       "which the fraction reached is at least 0.9 (round in the right "
-                       "direction).", k)
-    return verdict
+    value = _as_number(answer)
+    if value is None:
+        return Verdict(False, f"The answer must be a whole number of steps, got {answer!r}.", k)
+    if value != round(value) or value < 1:
+        return Verdict(False, "The answer is a whole number of steps (at least 1): if you "
+                       "solved an equation, round its solution in the right direction.", k)
+    steps = int(value)
+    reached = 1 - 0.9**steps
+    if steps == k:
+        return Verdict(True, f"After {steps} steps the speed is {100 * reached:.1f} % of its "
+                       f"limit, and after {steps - 1} it was still below 90 %.", k)
+    if steps < k:
+        return Verdict(False, f"After {steps} steps the speed is only {100 * reached:.1f} % of "
+                       "its limit: not yet 90 %.", k)
+    return Verdict(False, f"After {steps} steps the speed is above 90 % of its limit, but it "
+                   "got there earlier: look for the first such step.", k)
 
 
 def check_parameter_count(answer: object) -> Verdict:
@@ -67,22 +105,20 @@ def check_chance_accuracy(answer: object) -> Verdict:
     split = _split()
     most_frequent = np.bincount(split.y_train).argmax()
     expected = float(np.mean(split.y_test == most_frequent))
-    verdict = check_number(answer, expected, rtol=0.0, atol=5e-4)
-    if not verdict and isinstance(answer, float | int) and answer > 1:
-        return Verdict(False, "Give the accuracy as a fraction between 0 and 1, not a "
-                       "percentage.", expected)
-    return verdict
+    return _direction_only(
+        answer, expected, 5e-4,
+        "Find the most frequent label of `split.y_train`, then the fraction of the test "
+        "labels `split.y_test` that are equal to it.")
 
 
 def check_softmax_regression_accuracy(answer: object) -> Verdict:
     """The final test accuracy of ``MLP([64, 10], output="softmax", loss="cross_entropy",
     l2=1e-4, init="he")`` trained with :data:`RECIPE` on the chapter's split."""
     expected = _softmax_regression_accuracy()
-    verdict = check_number(answer, expected, rtol=0.0, atol=0.006)
-    if not verdict and isinstance(answer, float | int) and answer > 1:
-        return Verdict(False, "Give the accuracy as a fraction between 0 and 1, not a "
-                       "percentage.", expected)
-    return verdict
+    return _direction_only(
+        answer, expected, 0.006,
+        "Train the network of the exercise with `digits.train_digits(net, split, **RECIPE)` "
+        "and read the last entry of the run's `test_accuracy`.")
 
 
 @cache

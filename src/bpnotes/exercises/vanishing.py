@@ -153,7 +153,8 @@ def check_relu_initialiser(
     trend = "vanish" if low < 1 / BAND else "explode"
     return Verdict(False, f"The deltas {trend}: layer 1's norm is {relative[0]:.2g} times the "
                    f"top hidden layer's (allowed band {1 / BAND:g} to {BAND:g}). Compare your "
-                   "variance with what eq. (vd-variance) asks for when half the slopes are 0.")
+                   "variance with what the variance argument (the factor g = 1) asks for "
+                   "when half the slopes are 0.")
 
 
 def reference_delta_norms(

@@ -38,26 +38,32 @@ def plot_digit_grid(X: np.ndarray, y: np.ndarray, per_class: int = 3) -> Figure:
 
 def plot_curves(runs: Mapping[str, DigitsRun]) -> Figure:
     """Left: training (solid) and test (dashed) cross-entropy per epoch, log scale.
-    Right: test accuracy per epoch. One colour and marker per run."""
-    fig = new_figure(8.5, 3.4)
+    Right: test accuracy per epoch. One colour and marker per run.
+
+    The left legend explains the two line styles, the right one names the runs (with
+    their final test accuracy), so that neither legend needs six entries.
+    """
+    fig = new_figure(8.0, 3.4)
     left, right = fig.subplots(1, 2)
     for i, (name, run) in enumerate(runs.items()):
         color, marker = COLORS[i % len(COLORS)], MARKERS[i % len(MARKERS)]
         every = max(1, run.epochs.size // 8)
         left.semilogy(run.epochs, run.train_loss, color=color, linestyle=LINESTYLES[0],
-                      marker=marker, markevery=every, markersize=4, label=f"{name}: training")
+                      marker=marker, markevery=every, markersize=4)
         left.semilogy(run.epochs, run.test_loss, color=color, linestyle=LINESTYLES[1],
-                      marker=marker, markevery=every, markersize=4, fillstyle="none",
-                      label=f"{name}: test")
+                      marker=marker, markevery=every, markersize=4, fillstyle="none")
         right.plot(run.epochs, 100 * run.test_accuracy, color=color,
                    linestyle=LINESTYLES[i % len(LINESTYLES)], marker=marker, markevery=every,
                    markersize=4, label=f"{name} ({100 * run.test_accuracy[-1]:.1f} %)")
+    # Line-style key for the left panel (colours are keyed in the right panel).
+    left.plot([], [], color="0.3", linestyle=LINESTYLES[0], label="training set")
+    left.plot([], [], color="0.3", linestyle=LINESTYLES[1], label="test set")
     finish_axes(left, title="cross-entropy", xlabel="epoch", ylabel="mean loss (log scale)")
-    left.legend(fontsize=7)
+    left.legend(fontsize=8, loc="upper right")
     finish_axes(right, title="test accuracy", xlabel="epoch", ylabel="accuracy (%)")
     low = min(float(np.min(r.test_accuracy[r.epochs >= 1])) for r in runs.values()) * 100
     right.set_ylim(max(0.0, min(low, 90.0) - 2.0), 100.0)
-    right.legend(fontsize=7, loc="lower right")
+    right.legend(fontsize=8, loc="lower right")
     return fig
 
 

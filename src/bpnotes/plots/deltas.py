@@ -39,6 +39,10 @@ EXPLORER_EXAMPLES = 100
 
 _ACTIVATION_TITLES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "identity": "identity"}
 
+#: Size (inches) of the chapter's multi-panel figures: close to the width of the book's
+#: text column, so that tick labels and legends are not shrunk to illegibility.
+_WIDE = (8.0, 3.2)
+
 
 def _positive(values: np.ndarray) -> np.ndarray:
     """Clip to the smallest positive float so a log axis never receives 0."""
@@ -74,7 +78,7 @@ def plot_profiles(profiles: Mapping[str, Mapping[str, deltas.DeltaProfile]]) -> 
     profiles
         ``profiles[activation][init_label]`` is a :class:`~bpnotes.deltas.DeltaProfile`.
     """
-    fig = new_figure(10.0, 3.6)
+    fig = new_figure(*_WIDE)
     axes = fig.subplots(1, len(profiles), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, (activation, by_init) in zip(axes, profiles.items(), strict=True):
@@ -100,7 +104,7 @@ def plot_depth_sweep(
     first_layer
         ``first_layer[activation][init_label]`` holds the ratio for every depth.
     """
-    fig = new_figure(10.0, 3.6)
+    fig = new_figure(*_WIDE)
     axes = np.atleast_1d(fig.subplots(1, len(first_layer), sharey=True))
     for ax, (activation, by_init) in zip(axes, first_layer.items(), strict=True):
         for style, (label, ratios) in zip(series_styles(), by_init.items()):
@@ -114,7 +118,7 @@ def plot_depth_sweep(
 
 def plot_training_curves(histories: Mapping[str, TrainingHistory]) -> Figure:
     """Left: the training cost per epoch. Right: the first layer's mean delta norm."""
-    fig = new_figure(10.0, 3.6)
+    fig = new_figure(*_WIDE)
     left, right = fig.subplots(1, 2)
     for style, (label, history) in zip(series_styles(), histories.items()):
         epochs = np.arange(history.losses.size)
@@ -141,7 +145,7 @@ def plot_gradient_norms(
 
     ``layers`` are 1-based layer numbers (default: the first, a middle and the last two).
     """
-    fig = new_figure(10.0, 3.6)
+    fig = new_figure(*_WIDE)
     axes = np.atleast_1d(fig.subplots(1, len(histories), sharey=True))
     for ax, (label, history) in zip(axes, histories.items(), strict=True):
         norms = history.weight_gradient_norms
@@ -192,16 +196,25 @@ def draw_deltas_explorer(
     right.plot(np.arange(history.losses.size), history.losses, color=COLORS[2], marker=".",
                markevery=max(1, history.losses.size // 10))
     right.axhline(np.log(2.0), color="0.5", linewidth=0.8, linestyle=":")
+    # The same epoch axis in every frame, so that a run that stops early looks short.
+    right.set_xlim(-0.02 * EXPLORER_EPOCHS, 1.02 * EXPLORER_EPOCHS)
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ylabel = "cost C"
+    if history.losses.max() > 100 * max(min(history.losses.min(), np.log(2.0)), 1e-3):
+        # a blown-up cost would flatten everything else on a linear axis
+        right.set_yscale("log")
+        ylabel = "cost C (log scale)"
     status = (f"diverged in epoch {finished + 1}: stopped" if history.diverged
               else f"cost after {history.losses.size - 1} epochs: {history.losses[-1]:.3f}")
-    finish_axes(right, title=status, xlabel="epoch", ylabel="cost C")
-    fig.suptitle(f"depth {depth}, {activation}, {initialisation}, η = {lr:g}", fontsize=10)
+    finish_axes(right, title=status, xlabel="epoch", ylabel=ylabel)
+    name = _ACTIVATION_TITLES.get(activation, activation)
+    fig.suptitle(f"depth {depth}, {name}, {initialisation}, η = {lr:g}", fontsize=10)
 
 
 def _alt(depth: int, activation: str, initialisation: str, lr: float) -> str:
     return (f"Per-layer mean delta norms on a log scale before and after training, and the "
-            f"training cost per epoch, for a depth-{depth} {activation} network initialised "
+            f"training cost per epoch, for a depth-{depth} "
+            f"{_ACTIVATION_TITLES.get(activation, activation)} network initialised "
             f"with {initialisation} and trained with learning rate {lr:g}.")
 
 
@@ -218,12 +231,13 @@ def deltas_explorer() -> Explorer:
             Control("depth", [2, 3, 4, 5, 6, 8, 10, 12, 15, 20], label="depth L", default=10,
                     static_values=[4, 10, 20]),
             Control("activation", ["sigmoid", "tanh", "relu", "identity"], label="activation",
-                    default="sigmoid", static_values=["sigmoid", "relu"]),
+                    default="sigmoid", static_values=["sigmoid", "relu"],
+                    fmt=_ACTIVATION_TITLES.__getitem__),
             Control("initialisation", list(deltas.INITIALISATIONS), label="initialisation",
                     default="Xavier", static_values=["Xavier", "He"]),
             Control("lr", [0.01, 0.03, 0.1, 0.3, 1.0], label="learning rate η", default=0.1,
                     static_values=[0.1, 1.0], fmt="{:g}".format),
         ],
         alt=_alt,
-        figsize=(9.0, 3.6),
+        figsize=_WIDE,
     )
