@@ -204,8 +204,17 @@ def test_choice():
 
 def test_verdict_display():
     verdict = Verdict(True, "fine", solution=42)
-    assert str(verdict).startswith("✔ Right.") and "**✔ Right.**" in verdict._repr_markdown_()
+    assert str(verdict).startswith("✔ Right.")
+    assert "<strong>✔ Right.</strong>" in verdict._repr_html_()
     assert "42" not in repr(verdict) and verdict.reveal() == 42
+
+
+def test_verdict_html_escapes_formulas_and_starts_with_a_capital():
+    verdict = Verdict(False, "on input 1 your 4*w**2 < x differs")
+    assert verdict._repr_html_() == (
+        "<p><strong>✘ Not yet.</strong> On input 1 your 4*w**2 &lt; x differs</p>"
+    )
+    assert str(verdict) == "✘ Not yet. On input 1 your 4*w**2 < x differs"
 
 
 # ----------------------------------------------------------------- the chapter's checkers

@@ -19,6 +19,7 @@ code) raises, because it is a bug in the book.
 from __future__ import annotations
 
 import copy
+import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -54,14 +55,24 @@ class Verdict:
     def __bool__(self) -> bool:
         return self.correct
 
+    @property
+    def verdict(self) -> str:
+        """"✔ Right." or "✘ Not yet."."""
+        return "✔ Right." if self.correct else "✘ Not yet."
+
+    def _sentence(self) -> str:
+        return self.message[:1].upper() + self.message[1:]
+
     def __str__(self) -> str:
-        return ("✔ Right. " if self.correct else "✘ Not yet. ") + self.message
+        return f"{self.verdict} {self._sentence()}"
 
     def __repr__(self) -> str:
         return str(self)
 
-    def _repr_markdown_(self) -> str:
-        return ("**✔ Right.** " if self.correct else "**✘ Not yet.** ") + self.message
+    def _repr_html_(self) -> str:
+        # HTML, not Markdown: messages contain formulas such as 4*w**2, whose asterisks
+        # Markdown would turn into emphasis.
+        return f"<p><strong>{self.verdict}</strong> {html.escape(self._sentence())}</p>"
 
     def reveal(self) -> Any:
         """Return the reference answer (only when the reader asks for it)."""
