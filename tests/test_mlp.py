@@ -394,3 +394,14 @@ def test_history_has_one_row_of_norms_per_recorded_loss_even_when_diverging():
     assert history.diverged
     assert history.delta_norms.shape == (len(history.losses), 2)
     assert history.weight_gradient_norms.shape == (len(history.losses), 2)
+
+
+def test_after_epoch_is_called_once_per_recorded_loss_with_the_parameters_of_that_moment():
+    rng = np.random.default_rng(9)
+    X, Y = rng.normal(size=(12, 3)), rng.normal(size=(12, 1))
+    net = MLP([3, 4, 1], output="identity", loss="squared", seed=1)
+    seen = []
+    history = net.train(X, Y, lr=0.05, epochs=5, batch_size=4,
+                        after_epoch=lambda epoch: seen.append((epoch, net.cost(X, Y))))
+    assert [e for e, _ in seen] == list(range(6))
+    np.testing.assert_allclose([c for _, c in seen], history.losses, rtol=1e-12)

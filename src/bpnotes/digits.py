@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .descent import gradient_descent
 from .mlp import MLP
 from .validation import (
     as_float_matrix,
@@ -290,31 +289,15 @@ def train_digits(
     Y = split.Y_train.astype(net.dtype)
     curves = _Curves(split, net.forward)
 
-    def loss_and_gradient(xb: np.ndarray, yb: np.ndarray) -> tuple[float, list[np.ndarray]]:
-        g = net.gradients(xb, yb)
-        return g.loss, g.weights + g.biases
-
     def after_epoch(epoch: int) -> None:
         curves.record(epoch)
         if report is not None and epoch > 0:
             report(EpochRecord(epoch, epochs, curves.values["train_loss"][-1],
                                curves.values["test_accuracy"][-1]))
 
-    trace = gradient_descent(
-        net.weights + net.biases,
-        loss_and_gradient,
-        X,
-        Y,
-        lr=lr,
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=True,
-        seed=seed,
-        momentum=momentum,
-        evaluate=lambda: net.cost(X, Y),
-        after_epoch=after_epoch,
-    )
-    return curves.run(trace.diverged)
+    history = net.train(X, Y, lr, epochs, batch_size=batch_size, shuffle=True, seed=seed,
+                        momentum=momentum, after_epoch=after_epoch)
+    return curves.run(history.diverged)
 
 
 def sklearn_digits_run(

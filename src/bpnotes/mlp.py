@@ -20,7 +20,7 @@ The cost is C = (1/m) Σ_i ℓ(o_i, y_i) + (λ/(2m)) Σ_l ‖W^l‖²_F         
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -251,10 +251,14 @@ class MLP:
         shuffle: bool = True,
         seed: int = 0,
         momentum: float = 0.0,
+        *,
+        after_epoch: Callable[[int], None] | None = None,
     ) -> TrainingHistory:
         """Train by full-batch (``batch_size=None``), per-example (1) or mini-batch (k)
         gradient descent, recording the cost and the per-layer delta norms after every
-        epoch. See :func:`bpnotes.descent.gradient_descent` for the arguments."""
+        epoch. See :func:`bpnotes.descent.gradient_descent` for the arguments;
+        ``after_epoch(epoch)`` is called after each recorded epoch (0 = before training),
+        e.g. to record test accuracy or advance a progress bar."""
         self._check_parameters()
         X, Y = self._check_data(X, Y)
         delta_norms: list[np.ndarray] = []
@@ -269,10 +273,12 @@ class MLP:
             latest["full"] = self._gradients(X, Y)
             return latest["full"].loss
 
-        def record(_epoch: int) -> None:
+        def record(epoch: int) -> None:
             g = latest["full"]
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging last epoch
                 _record_norms(g)
+            if after_epoch is not None:
+                after_epoch(epoch)
 
         def _record_norms(g: Gradients) -> None:
             delta_norms.append(np.array([np.linalg.norm(d, axis=1).mean() for d in g.deltas]))
