@@ -46,6 +46,26 @@ def test_network_figure_annotates_the_worked_example():
     assert sum(line.startswith("b=") for line in texts.splitlines()) == 3
 
 
+def test_network_figure_labels_do_not_overlap_and_are_readable():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    before, after = bp.worked_example()
+    fig = network_figure(before, after, lr=0.5)
+    # Displayed in a text column about 6.2 inches wide: the figure is shrunk by at most
+    # ~10%, so 7.5 pt labels stay readable.
+    assert fig.get_size_inches()[0] <= 7.0
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for ax in fig.axes:
+        texts = [t for t in ax.texts if t.get_text()]
+        assert min(t.get_fontsize() for t in texts) >= 7.5
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        for i, first in enumerate(boxes):
+            for second in boxes[i + 1:]:
+                assert not first.overlaps(second)
+
+
 def test_draw_network_skips_masked_edges_of_any_network():
     net = MLP([3, 2, 2], hidden="tanh", output="softmax", loss="cross_entropy", seed=1)
     mask = np.array([[True, False, True], [False, True, True]])

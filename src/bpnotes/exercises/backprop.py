@@ -202,8 +202,9 @@ def check_bug_unit(unit: Any) -> Verdict:
         return Verdict(False, f"{answers[number]} is in layer 1: its delta is wrong only because "
                        "it is computed from a wrong delta above it. Look one layer up.", 5)
     if number == 4:
-        return Verdict(False, "the W^2 row of h4 passes the gradient check. Compare the rows of "
-                       "the W^2 gradient one at a time.", 5)
+        return Verdict(False, "check that against the numbers: put the row of h4 in the "
+                       "circulated W^2 gradient beside the same row of the finite differences, "
+                       "and do the same for every other row.", 5)
     return Verdict(False, f"there are hidden units 1..5 only, got {number}.", 5)
 
 

@@ -19,8 +19,9 @@ from .style import COLORS, new_figure
 
 __all__ = ["draw_network", "network_figure", "neuron_positions"]
 
-RADIUS = 0.23
+RADIUS = 0.25
 GAP = 3.0
+SPACING = 1.6  # vertical distance between neurons, in units of 1.4 (room for four labels)
 
 
 def neuron_positions(sizes: Sequence[int], spacing: float = 1.0) -> list[np.ndarray]:
@@ -46,19 +47,49 @@ def _names(sizes: Sequence[int]) -> list[list[str]]:
     return names
 
 
-def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4) -> None:
+def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4,
+                 fontsize: float = 8.5) -> None:
     """Draw ``state`` on ``ax``: neurons with a and δ (and b, ∂C/∂b where a bias exists),
     arrows with w and ∂C/∂w.
 
-    Labels sit on the arrows, away from the points where arrows cross.
+    Each arrow's label is placed at the first point along the arrow where it overlaps no
+    neuron, no neuron's label and no label placed before it (sizes estimated from the
+    font size and the figure's width), so the numbers stay readable at the text size.
     """
     if not isinstance(state, NetworkState):
         raise TypeError(f"state must be a NetworkState, got {type(state).__name__}")
     sizes = [len(a) for a in state.activations]
-    pos = neuron_positions(sizes)
+    pos = neuron_positions(sizes, spacing=SPACING)
     names = _names(sizes)
     fmt = f"{{:.{digits}f}}"
-    text_kw = {"fontsize": 6.5, "ha": "center", "va": "center", "zorder": 5}
+    x_range = (-0.75, GAP * (len(sizes) - 1) + 0.75)
+    # Data units per typographic point: the axes span (nearly) the figure's width.
+    unit = (x_range[1] - x_range[0]) / (0.95 * ax.figure.get_size_inches()[0] * 72.0)
+
+    def box(x: float, y: float, lines: list[str], va: str = "center") -> tuple:
+        width = max(map(len, lines)) * 0.62 * fontsize * unit + 0.6 * fontsize * unit
+        height = len(lines) * 1.3 * fontsize * unit + 0.6 * fontsize * unit
+        bottom = y - height if va == "top" else y - height / 2
+        return (x - width / 2, x + width / 2, bottom, bottom + height)
+
+    taken = []
+    for layer, (centres, labels) in enumerate(zip(pos, names, strict=True)):
+        colour = "0.85" if layer == 0 else ("#F6D7C3" if layer == len(sizes) - 1 else "#D6E8F4")
+        for j, ((x, y), name) in enumerate(zip(centres, labels, strict=True)):
+            ax.add_patch(_circle(x, y, colour))
+            ax.text(x, y, name, fontsize=fontsize + 1, fontweight="bold", ha="center",
+                    va="center", zorder=6)
+            lines = [f"a={fmt.format(state.activations[layer][j])}"]
+            if layer > 0:
+                lines.append(f"δ={fmt.format(state.deltas[layer - 1][j])}")
+                if state.bias_masks[layer - 1][j]:
+                    lines.append(f"b={fmt.format(state.biases[layer - 1][j])}")
+                    lines.append(f"∂C/∂b={fmt.format(state.bias_gradients[layer - 1][j])}")
+            ax.text(x, y - RADIUS - 0.06, "\n".join(lines), color=COLORS[1], fontsize=fontsize,
+                    ha="center", va="top", zorder=6, linespacing=1.1)
+            taken += [(x - RADIUS, x + RADIUS, y - RADIUS, y + RADIUS),
+                      box(x, y - RADIUS - 0.06, lines, va="top")]
+    text_kw = {"fontsize": fontsize, "ha": "center", "va": "center", "zorder": 5}
     for layer in range(1, len(sizes)):
         W, G, mask = (state.weights[layer - 1], state.weight_gradients[layer - 1],
                       state.weight_masks[layer - 1])
@@ -69,34 +100,40 @@ def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4
             ax.annotate("", xy=end - RADIUS * direction, xytext=start + RADIUS * direction,
                         arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 0.9,
                                     "shrinkA": 0, "shrinkB": 0}, gid="edge")
-            # Arrows that cross do so near their middles: put labels of descending arrows
-            # near their source and of rising ones near their target.
+            lines = [f"w={fmt.format(W[j, k])}", f"g={fmt.format(G[j, k])}"]
+            # Arrows that cross do so near their middles: start the search near the source
+            # of a descending arrow and near the target of a rising one.
             rise = end[1] - start[1]
-            t = 0.5 if abs(rise) < 1e-9 else (0.3 if rise < 0 else 0.7)
-            where = start + t * (end - start)
-            ax.text(*where, f"w={fmt.format(W[j, k])}\ng={fmt.format(G[j, k])}",
-                    color=COLORS[0], bbox={"boxstyle": "round,pad=0.12", "fc": "white",
-                                           "ec": COLORS[0], "lw": 0.4, "alpha": 0.9}, **text_kw)
-    for layer, (centres, labels) in enumerate(zip(pos, names, strict=True)):
-        colour = "0.85" if layer == 0 else ("#F6D7C3" if layer == len(sizes) - 1 else "#D6E8F4")
-        for j, ((x, y), name) in enumerate(zip(centres, labels, strict=True)):
-            ax.add_patch(_circle(x, y, colour))
-            ax.text(x, y, name, fontsize=8, fontweight="bold", ha="center", va="center", zorder=6)
-            lines = [f"a={fmt.format(state.activations[layer][j])}"]
-            if layer > 0:
-                lines.append(f"δ={fmt.format(state.deltas[layer - 1][j])}")
-                if state.bias_masks[layer - 1][j]:
-                    lines.append(f"b={fmt.format(state.biases[layer - 1][j])}")
-                    lines.append(f"∂C/∂b={fmt.format(state.bias_gradients[layer - 1][j])}")
-            ax.text(x, y - RADIUS - 0.06, "\n".join(lines), color=COLORS[1], fontsize=6.5,
-                    ha="center", va="top", zorder=6)
-    ax.set_xlim(-0.7, GAP * (len(sizes) - 1) + 0.7)
+            t0 = 0.5 if abs(rise) < 1e-9 else (0.35 if rise < 0 else 0.65)
+            ts = sorted(_LABEL_POSITIONS, key=lambda t, t0=t0: abs(t - t0))
+            candidates = [start + t * (end - start) for t in ts]
+            best = min(candidates, key=lambda c: _overlap(box(*c, lines), taken))
+            taken.append(box(*best, lines))
+            ax.text(*best, "\n".join(lines), color=COLORS[0], linespacing=1.1,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": COLORS[0],
+                          "lw": 0.5}, **text_kw)
+    ax.set_xlim(*x_range)
     top = max(float(np.max(np.abs(p[:, 1]))) for p in pos)
-    ax.set_ylim(-top - 1.25, top + 0.45)
+    ax.set_ylim(-top - 1.6, top + 0.4)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=fontsize + 2)
+
+
+#: Where along an arrow its label may go (0 = source, 1 = target).
+_LABEL_POSITIONS = tuple(np.round(np.linspace(0.17, 0.83, 23), 3))
+
+
+def _overlap(b: tuple, others: list[tuple]) -> float:
+    """Total area by which box ``b`` = (x0, x1, y0, y1) overlaps ``others``."""
+    total = 0.0
+    for o in others:
+        dx = min(b[1], o[1]) - max(b[0], o[0])
+        dy = min(b[3], o[3]) - max(b[2], o[2])
+        if dx > 0 and dy > 0:
+            total += dx * dy
+    return total
 
 
 def _circle(x: float, y: float, colour: str):
@@ -115,7 +152,7 @@ def network_figure(before: NetworkState, after: NetworkState | None = None,
     for name, s in zip(("before", "after"), states, strict=False):
         if not isinstance(s, NetworkState):
             raise TypeError(f"{name} must be a NetworkState, got {type(s).__name__}")
-    fig = new_figure(8.0, 3.9 * len(states))
+    fig = new_figure(7.0, 4.6 * len(states))
     axes = fig.subplots(len(states), 1, squeeze=False)[:, 0]
     step = "" if lr is None else f" (learning rate {lr:g})"
     titles = ["Before the step", f"After one gradient step{step}"]
