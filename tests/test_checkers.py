@@ -314,3 +314,10 @@ def test_per_example_prediction_checker():
     assert outcome.diverged
     assert exercises.check_per_example_prediction("diverges").correct
     assert not exercises.check_per_example_prediction("converges").correct
+
+
+def test_number_messages_for_negative_and_sign_errors():
+    assert "too large in magnitude" in check_number(-0.02, -0.0109).message
+    assert "too small in magnitude" in check_number(-0.01, -0.0109).message
+    assert "of the wrong sign" in check_number(0.3, -0.0109).message
+    assert "too small by" in check_number(0.4, 0.5).message

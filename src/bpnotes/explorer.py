@@ -251,7 +251,8 @@ class Explorer:
                 )
                 widget = f'<select id="{ident}" aria-label="{label}">{options}</select>'
             controls_html.append(
-                f'<label class="bpx-control" for="{ident}"><span>{label}</span></label>{widget}'
+                '<span class="bpx-control" style="display:inline-flex;align-items:center;'
+                f'gap:0.4em"><label for="{ident}">{label}</label>{widget}</span>'
             )
         for key in self.frame_keys():
             values = {c.name: c.static_grid[j] for c, j in zip(self.controls, key)}
@@ -262,7 +263,8 @@ class Explorer:
         payload = json.dumps({"frames": frames, "alts": alts}).replace("</", "<\\/")
         return (
             f'<div class="bpx-explorer" id="{uid}">'
-            f'<div class="bpx-controls">{"".join(controls_html)}</div>'
+            '<div class="bpx-controls" style="display:flex;flex-wrap:wrap;align-items:center;'
+            f'gap:0.4em 1.6em">{"".join(controls_html)}</div>'
             f"{note}"
             f'<img class="bpx-frame" src="{frames[first]}" alt="{html.escape(alts[first])}">'
             f'<script type="application/json" class="bpx-data">{payload}</script>'

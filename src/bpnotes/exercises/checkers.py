@@ -251,9 +251,14 @@ def _size_of_error(value: float, expected: float) -> str:
     if expected == 0:
         direction = "too large" if value > 0 else "too small"
         return f"{direction} (the expected value is much closer to 0)"
-    direction = "too large" if value > expected else "too small"
     if value == 0:
-        return f"{direction}: it is 0, and the expected value is not"
+        return "0, and the expected value is not"
+    if (value > 0) != (expected > 0):
+        return "of the wrong sign"
+    if expected > 0:
+        direction = "too large" if value > expected else "too small"
+    else:  # both negative: "too small" would be ambiguous
+        direction = "too large in magnitude" if value < expected else "too small in magnitude"
     return f"{direction} {_relative_band(abs(value - expected) / abs(expected))}"
 
 
