@@ -321,3 +321,10 @@ def test_number_messages_for_negative_and_sign_errors():
     assert "too small in magnitude" in check_number(-0.01, -0.0109).message
     assert "of the wrong sign" in check_number(0.3, -0.0109).message
     assert "too small by" in check_number(0.4, 0.5).message
+
+
+def test_term_hint_is_left_out_when_the_expansion_would_be_unreadable():
+    w, L, l_ = sp.symbols("w L l")
+    verdict = check_expression("(w/4)**(L - l - 1)", (w / 4) ** (L - l_), symbols=[w, L, l_])
+    assert not verdict.correct and "Expanded" not in verdict.message
+    assert "4**" not in verdict.message

@@ -207,6 +207,8 @@ def _term_hint(given: sp.Expr, reference: sp.Expr) -> str:
         return FACTOR_HINT
     given_terms = set(sp.Add.make_args(sp.expand(given)))
     reference_terms = set(sp.Add.make_args(sp.expand(reference)))
+    if not all(_is_readable_term(term) for term in given_terms | reference_terms):
+        return ""  # e.g. expanded powers with symbolic exponents: a term list would confuse
     extra = given_terms - reference_terms
     missing = reference_terms - given_terms
     parts = []
@@ -217,6 +219,12 @@ def _term_hint(given: sp.Expr, reference: sp.Expr) -> str:
         parts.append(f"{len(missing)} term(s) of the reference are missing or have a "
                      "different coefficient")
     return " Expanded, " + "; ".join(parts) + "." if parts else ""
+
+
+def _is_readable_term(term: sp.Expr) -> bool:
+    """A term worth quoting back: short, and with no power of a symbolic exponent."""
+    symbolic_power = any(not p.exp.is_number for p in term.atoms(sp.Pow))
+    return len(str(term)) <= 30 and not symbolic_power
 
 
 # ----------------------------------------------------------------- numbers and arrays
