@@ -65,16 +65,21 @@ def flops_table(results: dict) -> str:
 
 def explorer_table(results: dict) -> str:
     """Benchmark 3: median and worst live-update latency of each chapter's explorer."""
-    lines = ["| chapter's explorer | updates timed | median (ms) | slowest (ms) | target |",
-             "| --- | ---: | ---: | ---: | --- |"]
+    lines = ["| chapter's explorer | new value: median (ms) | slowest (ms) | target "
+             "| pre-rendered value: median (ms) | target |",
+             "| --- | ---: | ---: | --- | ---: | --- |"]
+    goal = TARGETS["explorer_ms"]
     for row in results["explorers"]["rows"]:
         if row["status"] != "measured":
-            lines.append(f"| {row['chapter']} | – | – | – | {row['status']} |")
+            lines.append(f"| {row['chapter']} | – | – | {row['status']} | – | – |")
             continue
-        ok = row["median_ms"] < TARGETS["explorer_ms"]
+        ok = row["median_ms"] < goal
+        cached = row.get("prerendered_median_ms")
+        cached_cells = ("– | –" if cached is None else
+                        f"{cached:.2f} | < {goal:.0f} ms {_verdict(cached < goal)}")
         lines.append(
-            f"| {row['chapter']} | {row['updates']} | {row['median_ms']:.0f} | "
-            f"{row['max_ms']:.0f} | < {TARGETS['explorer_ms']:.0f} ms {_verdict(ok)} |"
+            f"| {row['chapter']} | {row['median_ms']:.0f} | {row['max_ms']:.0f} | "
+            f"< {goal:.0f} ms {_verdict(ok)} | {cached_cells} |"
         )
     return "\n".join(lines)
 
@@ -187,9 +192,16 @@ def targets_summary(results: dict) -> str:
             medians = sorted(r["median_ms"] for r in measured)
             verdict = ("met" if met == len(measured)
                        else "missed" if met == 0 else "partly missed")
-            bullets.append(f"Explorer live update, median < {TARGETS['explorer_ms']:.0f} ms: "
-                           f"{met} of {len(measured)} explorers meet it (medians "
-                           f"{medians[0]:.0f} to {medians[-1]:.0f} ms): **{verdict}**.")
+            bullets.append(f"Explorer live update to a value not drawn before, median < "
+                           f"{TARGETS['explorer_ms']:.0f} ms: {met} of {len(measured)} "
+                           f"explorers meet it (medians {medians[0]:.0f} to "
+                           f"{medians[-1]:.0f} ms): **{verdict}**.")
+            cached = [r["prerendered_median_ms"] for r in measured
+                      if "prerendered_median_ms" in r]
+            if cached:
+                ok = max(cached) < TARGETS["explorer_ms"]
+                bullets.append(f"Explorer live update to a value of the pre-rendered grid: "
+                               f"at most {max(cached):.2f} ms: **{'met' if ok else 'missed'}**.")
     build = results.get("build") or {}
     for key, label, target_key in (("cold", "Cold book build", "cold_build_s"),
                                    ("warm", "Warm rebuild", "warm_build_s")):

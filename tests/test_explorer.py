@@ -132,3 +132,31 @@ def test_quadratic_explorer_survives_every_learning_rate():
 def test_bad_explorer_definitions(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_frames_already_drawn_are_served_from_the_cache():
+    calls = []
+
+    def draw(fig, x):
+        calls.append(x)
+        fig.subplots().plot([0, 1], [0, x])
+
+    explorer = Explorer(draw, [Control("x", [1, 2, 3], static_values=[1, 3])], figsize=(1, 1),
+                        dpi=30)
+    explorer.frames()  # building the static view draws the static grid once
+    assert sorted(calls) == [1, 3]
+    assert explorer.png(x=3) == explorer.render_png(x=3)  # render_png bypasses the cache
+    assert calls.count(3) == 2
+    explorer.png(x=2)
+    explorer.png(x=2)
+    assert calls.count(2) == 1  # drawn once, then looked up
+
+
+def test_the_cache_is_bounded():
+    explorer = Explorer(lambda fig, x: fig.subplots(), [Control("x", list(range(10)))],
+                        figsize=(1, 1), dpi=20)
+    explorer.CACHE_SIZE = 4
+    for x in range(10):
+        explorer.png(x=x)
+    assert len(explorer._rendered) == 4
+    assert list(explorer._rendered) == [(6,), (7,), (8,), (9,)]

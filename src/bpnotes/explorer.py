@@ -24,7 +24,7 @@ import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -139,8 +139,12 @@ class Explorer:
     alt: str | Callable[..., str] = "interactive figure"
     figsize: tuple[float, float] = (8.0, 3.4)
     dpi: int = 90
+    #: How many rendered frames :meth:`png` keeps (a frame is some 50 kB).
+    CACHE_SIZE: ClassVar[int] = 256
+
     _frames: dict[str, str] | None = field(default=None, init=False, repr=False)
     _canvas: FigureCanvasAgg | None = field(default=None, init=False, repr=False)
+    _rendered: dict[tuple[Any, ...], bytes] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.controls]
@@ -172,6 +176,21 @@ class Explorer:
 
     def png(self, **values: Any) -> bytes:
         """The figure at these values as PNG bytes: one live update is exactly this call.
+
+        Every frame drawn is kept (up to :attr:`CACHE_SIZE` of them), so moving a control
+        back to a value already shown, or to any value of the static grid once the static
+        view has been built, costs a dictionary look-up instead of a redraw.
+        """
+        merged = self._check_values(values)
+        key = tuple(merged[c.name] for c in self.controls)
+        if key not in self._rendered:
+            if len(self._rendered) >= self.CACHE_SIZE:
+                self._rendered.pop(next(iter(self._rendered)))  # the oldest frame
+            self._rendered[key] = self.render_png(**merged)
+        return self._rendered[key]
+
+    def render_png(self, **values: Any) -> bytes:
+        """Draw the figure at these values and encode it as PNG, without the frame cache.
 
         The image is the one :meth:`figure` draws, byte for byte. For speed, every call
         draws into the same (emptied) figure on the same Agg canvas, so that matplotlib's
