@@ -76,7 +76,7 @@ def explorer_table(results: dict) -> str:
         ok = row["median_ms"] < goal
         cached = row.get("prerendered_median_ms")
         cached_cells = ("– | –" if cached is None else
-                        f"{cached:.2f} | < {goal:.0f} ms {_verdict(cached < goal)}")
+                        f"{cached:.3f} | < {goal:.0f} ms {_verdict(cached < goal)}")
         lines.append(
             f"| {row['chapter']} | {row['median_ms']:.0f} | {row['max_ms']:.0f} | "
             f"< {goal:.0f} ms {_verdict(ok)} | {cached_cells} |"
@@ -201,7 +201,7 @@ def targets_summary(results: dict) -> str:
             if cached:
                 ok = max(cached) < TARGETS["explorer_ms"]
                 bullets.append(f"Explorer live update to a value of the pre-rendered grid: "
-                               f"at most {max(cached):.2f} ms: **{'met' if ok else 'missed'}**.")
+                               f"at most {max(cached):.3f} ms: **{'met' if ok else 'missed'}**.")
     build = results.get("build") or {}
     for key, label, target_key in (("cold", "Cold book build", "cold_build_s"),
                                    ("warm", "Warm rebuild", "warm_build_s")):
