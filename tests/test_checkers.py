@@ -328,3 +328,20 @@ def test_term_hint_is_left_out_when_the_expansion_would_be_unreadable():
     verdict = check_expression("(w/4)**(L - l - 1)", (w / 4) ** (L - l_), symbols=[w, L, l_])
     assert not verdict.correct and "Expanded" not in verdict.message
     assert "4**" not in verdict.message
+
+
+def test_smallest_count_says_too_few_or_too_many_without_the_distance():
+    from bpnotes.exercises.checkers import check_smallest_count
+
+    def after(k):  # 2^-k falls below 0.01 first at k = 7 (1/128); 1/64 at k = 6 is above
+        return f"the value is {2.0**-k:.4f}"
+
+    assert check_smallest_count(7, 7, unit="halvings", after=after)
+    assert check_smallest_count(7.0, 7, unit="halvings", after=after)
+    few, many = (check_smallest_count(k, 7, unit="halvings", after=after) for k in (5, 9))
+    assert not few and "not there yet" in few.message and "0.0312" in few.message
+    assert not many and "fewer halvings already" in many.message
+    for verdict in (few, many):
+        assert "7" not in verdict.message.replace("0.0078", "")
+    assert "whole number" in check_smallest_count(6.5, 7, unit="halvings", after=after).message
+    assert "whole number" in check_smallest_count(True, 7, unit="halvings", after=after).message

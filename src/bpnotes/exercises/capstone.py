@@ -16,7 +16,7 @@ import sympy as sp
 
 from .. import digits
 from ..mlp import MLP
-from .checkers import Verdict, check_expression, check_function
+from .checkers import Verdict, check_expression, check_function, check_smallest_count
 
 __all__ = [
     "RECIPE",
@@ -72,22 +72,10 @@ def check_steps_to_ninety_percent(answer: object) -> Verdict:
     reaches, never with the distance to the right k.
     """
     k = math.ceil(math.log(0.1) / math.log(0.9))
-    value = _as_number(answer)
-    if value is None:
-        return Verdict(False, f"The answer must be a whole number of steps, got {answer!r}.", k)
-    if value != round(value) or value < 1:
-        return Verdict(False, "The answer is a whole number of steps (at least 1): if you "
-                       "solved an equation, round its solution in the right direction.", k)
-    steps = int(value)
-    reached = 1 - 0.9**steps
-    if steps == k:
-        return Verdict(True, f"After {steps} steps the speed is {100 * reached:.1f} % of its "
-                       f"limit, and after {steps - 1} it was still below 90 %.", k)
-    if steps < k:
-        return Verdict(False, f"After {steps} steps the speed is only {100 * reached:.1f} % of "
-                       "its limit: not yet 90 %.", k)
-    return Verdict(False, f"After {steps} steps the speed is above 90 % of its limit, but it "
-                   "got there earlier: look for the first such step.", k)
+    return check_smallest_count(
+        answer, k, unit="steps",
+        after=lambda j: f"the speed is {100 * (1 - 0.9**j):.1f} % of its limit",
+    )
 
 
 def check_parameter_count(answer: object) -> Verdict:

@@ -35,6 +35,7 @@ __all__ = [
     "check_expression",
     "check_function",
     "check_number",
+    "check_smallest_count",
 ]
 
 
@@ -380,6 +381,44 @@ def check_function(
         if not verdict:
             return Verdict(False, f"on {where}: {verdict.message}")
     return Verdict(True, f"Your function matches the reference on all {len(inputs)} test inputs.")
+
+
+def check_smallest_count(
+    answer: Any, expected: int, *, unit: str, after: Callable[[int], str]
+) -> Verdict:
+    """Check "the smallest whole number k (of steps, layers, ...) after which X holds".
+
+    A wrong whole number is answered with what holds after the reader's own k (``after(k)``,
+    e.g. ``"the bound is 3.1e-05"``) and whether it is too few or too many, never with the
+    distance to the right k.
+
+    Parameters
+    ----------
+    answer
+        The reader's number.
+    expected
+        The right count, at least 1.
+    unit
+        The plural noun counted, e.g. ``"layers"``.
+    after
+        Describes the situation after k of them.
+    """
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.integer | np.floating):
+        return Verdict(False, f"the answer must be a whole number of {unit}, got {answer!r}.",
+                       expected)
+    value = float(answer)
+    if not np.isfinite(value) or value != round(value) or value < 1:
+        return Verdict(False, f"a number of {unit} is a whole number of at least 1: if you "
+                       "solved an equation, round its solution in the right direction.",
+                       expected)
+    k = int(value)
+    if k == expected:
+        return Verdict(True, f"After {k} {unit} {after(k)}, and after {k - 1} {after(k - 1)}.",
+                       expected)
+    if k < expected:
+        return Verdict(False, f"After {k} {unit} {after(k)}: not there yet.", expected)
+    return Verdict(False, f"After {k} {unit} {after(k)}, but fewer {unit} already get there: "
+                   "look for the smallest number.", expected)
 
 
 def check_choice(answer: Any, expected: str, options: Sequence[str]) -> Verdict:

@@ -6,7 +6,6 @@ Each checker says right or wrong and why, without printing the reference answer
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -14,7 +13,7 @@ import sympy as sp
 
 from .. import deltas
 from ..activations import get_activation
-from .checkers import Verdict, check_expression, check_function
+from .checkers import Verdict, check_expression, check_function, check_smallest_count
 
 __all__ = [
     "BAND",
@@ -51,22 +50,11 @@ def check_layers_needed(answer: object) -> Verdict:
     how much the answer is off.
     """
     expected = int(np.ceil(6 * np.log(10.0) / np.log(2.0)))
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return Verdict(False, f"The answer must be a whole number of layers, got {answer!r}.",
-                       expected)
-    value = float(answer)
-    if not np.isfinite(value) or value != round(value) or value < 1:
-        return Verdict(False, "A number of layers is a whole number of at least 1: if you "
-                       "solved an equation, round its solution in the right direction.", expected)
-    k = int(value)
-    if k == expected:
-        return Verdict(True, f"After {k} layers the bound (2/4)^{k} is below 10⁻⁶, and after "
-                       f"{k - 1} it is not.", expected)
-    if k < expected:
-        return Verdict(False, f"After {k} layers the bound (2/4)^{k} is still above 10⁻⁶: "
-                       "that is not yet a guarantee.", expected)
-    return Verdict(False, f"After {k} layers the bound is below 10⁻⁶, but fewer layers "
-                   "already guarantee it: look for the smallest number.", expected)
+    return check_smallest_count(
+        answer, expected, unit="layers",
+        after=lambda k: f"the bound (2/4)^{k} is {0.5**k:.1e}, "
+        + ("below" if 0.5**k < 1e-6 else "still above") + " 10⁻⁶",
+    )
 
 
 def check_he_variance(answer: object) -> Verdict:
