@@ -27,6 +27,18 @@ def test_ruff_reports_no_problems():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_reports_no_problems():
+    mypy = shutil.which("mypy")
+    assert mypy, "mypy is installed by the test requirements"
+    result = subprocess.run(
+        [mypy, "src/bpnotes"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_ci_runs_exactly_the_readme_test_command():
     build, test = readme_commands()[:2]
     assert "jupyter-book build . -W -n --keep-going" in build

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -395,7 +395,8 @@ def layer_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     n = np.asarray(numeric, dtype=np.float64)
     if a.shape != n.shape:
         raise ValueError(f"analytic and numeric must have the same shape, got {a.shape}, {n.shape}")
-    return float(np.linalg.norm(a - n) / max(np.linalg.norm(a) + np.linalg.norm(n), 1e-12))
+    scale = cast(float, np.linalg.norm(a) + np.linalg.norm(n))  # an np.float64, a float
+    return float(np.linalg.norm(a - n) / max(scale, 1e-12))
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,10 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .data import moons
 from .initialisation import INIT_SCHEMES
@@ -234,7 +236,8 @@ def delta_profile(
         raise ValueError("X and Y must be given together (or both left as None)")
     if isinstance(seeds, str | bytes) or not isinstance(seeds, Sequence) or len(seeds) == 0:
         raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
-    norms, bounds = [], []
+    norms: list[np.ndarray] = []
+    bounds: list[np.ndarray] = []
     for seed in seeds:
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
             raise TypeError(f"seeds must hold integers, got {seed!r}")
@@ -292,8 +295,9 @@ def train_deep(
         X, Y = probe_data()
     elif X is None or Y is None:
         raise ValueError("X and Y must be given together (or both left as None)")
+    raw_X = cast(ArrayLike, X)  # np.shape and np.ndim accept any object
     net = deep_network(depth, activation=activation, init=init, init_scale=init_scale,
-                       width=width, n_inputs=np.shape(X)[1] if np.ndim(X) == 2 else 2,
+                       width=width, n_inputs=np.shape(raw_X)[1] if np.ndim(raw_X) == 2 else 2,
                        seed=seed)
     X, Y = _checked_data(net, X, Y)
     return net.train(X, Y, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)

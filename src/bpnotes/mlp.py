@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import numpy as np
 
@@ -372,7 +373,7 @@ class MLP:
         return data_term + self.l2 / (2 * m) * penalty
 
     # ------------------------------------------------------------------ validation
-    def _valid_array(self, A: object, columns: int) -> bool:
+    def _valid_array(self, A: object, columns: int) -> TypeGuard[np.ndarray]:
         """True if A is already a finite, non-empty (m, columns) array of the net's dtype.
 
         Such arrays (the common case in a training loop) are used as they are; anything
@@ -390,7 +391,7 @@ class MLP:
 
     def _check_X(self, X: object) -> np.ndarray:
         if self._valid_array(X, self.sizes[0]):
-            return X  # type: ignore[return-value]
+            return X
         return as_float_matrix("X", X, columns=self.sizes[0]).astype(self.dtype, copy=False)
 
     def _check_data(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:

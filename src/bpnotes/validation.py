@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -137,11 +138,12 @@ def check_batch_size(value: object, m: int) -> int:
         return m
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"batch_size must be None or an integer, got {type(value).__name__}")
-    if not 1 <= value <= m:
+    size = int(value)
+    if not 1 <= size <= m:
         raise ValueError(
             f"batch_size must be between 1 and the number of examples {m}, got {value}"
         )
-    return int(value)
+    return size
 
 
 def check_choice(name: str, value: object, valid: Iterable[str]) -> str:
@@ -198,7 +200,7 @@ def check_class_labels(
         if labels.min() < 0 or labels.max() >= classes:
             raise ValueError(f"{name} must be class labels in 0..{int(classes) - 1}")
     elif classes is not None:
-        allowed = list(classes)
+        allowed = list(cast(Sequence[int], classes))  # not an integer: a sequence of labels
         if not np.all(np.isin(labels, allowed)):
             raise ValueError(f"{name} must only contain the labels {sorted(allowed)}")
     else:

@@ -8,7 +8,7 @@ that says right or wrong and why, without printing the reference answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import sympy as sp
@@ -188,6 +188,7 @@ def check_two_paths(via_z1: Any, via_z2: Any) -> Verdict:
     for given in (given1, given2):
         if isinstance(given, Verdict):
             return given
+    given1, given2 = cast(sp.Expr, given1), cast(sp.Expr, given2)  # the loop returned Verdicts
     first = _check_formula(given1, terms[z1], names)
     second = _check_formula(given2, terms[z2], names)
     total = sp.diff(sym.composed(PRODUCT_GRAPH, C), a)

@@ -10,6 +10,7 @@ import math
 import numbers
 from collections.abc import Callable
 from functools import cache
+from typing import TypedDict
 
 import numpy as np
 import sympy as sp
@@ -29,8 +30,17 @@ __all__ = [
     "check_terminal_velocity",
 ]
 
+
+class _Recipe(TypedDict):
+    lr: float
+    epochs: int
+    batch_size: int
+    momentum: float
+    seed: int
+
+
 #: The training settings of the chapter's main run (used by the exercises that re-run it).
-RECIPE = {"lr": 0.05, "epochs": 30, "batch_size": 32, "momentum": 0.9, "seed": 0}
+RECIPE: _Recipe = {"lr": 0.05, "epochs": 30, "batch_size": 32, "momentum": 0.9, "seed": 0}
 
 eta, mu, H = sp.symbols("eta mu H", positive=True)
 

@@ -23,7 +23,7 @@ import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import sympy as sp
@@ -88,7 +88,7 @@ def _named_symbols(
         return {s.name: s for s in sp.sympify(expected).free_symbols}
     if isinstance(symbols, Mapping):
         return dict(symbols)
-    return {s.name: s for s in symbols}
+    return {s.name: s for s in cast(Iterable[sp.Symbol], symbols)}
 
 
 def _parse(value: Any, named: Mapping[str, sp.Symbol]) -> sp.Expr:

@@ -9,7 +9,7 @@ derivatives come from sympy (:mod:`bpnotes.symbolic.logistic`) and numbers from
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import sympy as sp
@@ -34,8 +34,15 @@ __all__ = [
 s, p = sp.symbols("s p", positive=True)
 k = sp.Symbol("k", positive=True, integer=True)
 
+
+class _FirstStepData(TypedDict):
+    x: tuple[float, ...]
+    t: tuple[int, ...]
+    lr: float
+
+
 #: The data of the "one step by hand" exercise: x, t, the learning rate.
-FIRST_STEP_DATA = {"x": (1.0, 2.0, -1.0), "t": (1, 1, 0), "lr": 0.5}
+FIRST_STEP_DATA: _FirstStepData = {"x": (1.0, 2.0, -1.0), "t": (1, 1, 0), "lr": 0.5}
 
 
 def check_sigmoid_derivative(answer: Any) -> Verdict:

@@ -150,9 +150,9 @@ def final_cost_figure(final_costs: Mapping[str, Sequence[float]], title: str = "
     fig = new_figure(6.0, 3.2)
     ax = fig.subplots()
     rng = np.random.default_rng(0)
-    for i, ((_label, costs), style) in enumerate(zip(final_costs.items(), series_styles(),
-                                                    strict=False)):
-        costs = np.asarray(costs, dtype=np.float64)
+    for i, ((_label, run_costs), style) in enumerate(zip(final_costs.items(), series_styles(),
+                                                        strict=False)):
+        costs = np.asarray(run_costs, dtype=np.float64)
         jitter = i + rng.uniform(-0.12, 0.12, costs.size)
         ax.semilogy(jitter, costs, style["marker"], color=style["color"], linestyle="none",
                     markersize=6, alpha=0.8)

@@ -14,6 +14,7 @@ import sympy as sp
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
+from numpy.typing import ArrayLike
 
 from ..explorer import Control, Explorer
 from ..symbolic import calculus as sym
@@ -30,8 +31,9 @@ __all__ = [
     "tangent_explorer",
 ]
 
-Function1 = Callable[[np.ndarray], np.ndarray]
-Function2 = Callable[[np.ndarray, np.ndarray], np.ndarray]
+# Arguments go through np.asarray: numbers and arrays alike.
+Function1 = Callable[[ArrayLike], np.ndarray]
+Function2 = Callable[[ArrayLike, ArrayLike], np.ndarray]
 
 #: The learning rate of the gradient-descent step drawn in the tangent explorer.
 TANGENT_STEP = 0.25

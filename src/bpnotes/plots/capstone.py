@@ -6,7 +6,7 @@ Every function takes numbers already computed by ``bpnotes.digits`` and returns 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -97,7 +97,7 @@ def plot_misclassified(
     columns: int = 8,
 ) -> Figure:
     """The first ``limit`` misclassified images, titled "true → predicted" (and confidence)."""
-    wrong: Sequence[int] = np.flatnonzero(labels != predictions)[:limit]
+    wrong: np.ndarray = np.flatnonzero(labels != predictions)[:limit]
     rows = max(1, -(-len(wrong) // columns))
     fig = new_figure(8.0, 1.15 * rows + 0.2)
     axes = fig.subplots(rows, columns, squeeze=False)

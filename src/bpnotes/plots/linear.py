@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
@@ -190,7 +192,7 @@ def plot_batch_modes(
         left.semilogy(_excess(result.losses, J_min=surface.J_min), marker=MARKERS[k],
                       markevery=5, markersize=4, label=f"{label}: {result.steps} updates",
                       **style)
-        points = _clip(result.step_path)
+        points = _clip(cast(np.ndarray, result.step_path))  # fitted with record_steps
         right.plot(points[:, 0], points[:, 1], linewidth=0.6 if size == 1 else 1.2,
                    alpha=0.6 if size == 1 else 0.9, **style)
     finish_axes(left, title=f"η = {fraction:g} η_c = {fraction * critical:.3f}, same for all",
@@ -290,7 +292,7 @@ def linear_explorer() -> Explorer:
         loss_ax = fig.add_axes((0.605, 0.38, 0.38, 0.54))
         scale_ax = fig.add_axes((0.08, 0.11, 0.905, 0.09))
         _contours(path_ax, surface)
-        steps = _clip(result.step_path)
+        steps = _clip(cast(np.ndarray, result.step_path))  # fitted with record_steps
         path_ax.plot(steps[:, 0], steps[:, 1], color=COLORS[1], linewidth=0.9)
         epochs = _clip(result.path)
         path_ax.plot(epochs[:, 0], epochs[:, 1], color=COLORS[1], marker="o", markersize=3,
@@ -332,7 +334,7 @@ def linear_explorer() -> Explorer:
     )
 
 
-def _plain_log_ticks(axis: object, ticks: Sequence[float], powers: bool = False) -> None:
+def _plain_log_ticks(axis: Axis, ticks: Sequence[float], powers: bool = False) -> None:
     """Fixed log-axis ticks with plain-text labels: no mathtext parsing on every redraw.
 
     With ``powers=True`` the labels are written as powers of ten (10⁻⁴), otherwise as

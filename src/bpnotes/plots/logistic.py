@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
+from matplotlib.contour import QuadContourSet
 from matplotlib.figure import Figure
 
 from .. import logistic, softmax
@@ -95,6 +97,11 @@ def _boundary(ax: Axes, w: np.ndarray, b: float, X: np.ndarray, **style) -> None
         ax.plot(-(w[1] * ys + b) / w[0], ys, **style)
 
 
+def _histories(result: logistic.LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
+    """``w_history`` and ``b_history`` of a model fitted with ``history=True``."""
+    return cast(np.ndarray, result.w_history), cast(np.ndarray, result.b_history)
+
+
 def _minimum(X: np.ndarray, t: np.ndarray) -> float:
     """The minimal cost, from a long full-batch run at the guaranteed-safe rate 1.9/L."""
     lr = 1.9 / logistic.smoothness(X)
@@ -144,11 +151,12 @@ def plot_boundary_evolution(
         X, t = binary_data()
     epochs = max(snapshots)
     result = logistic.fit(X, t, lr=lr, epochs=epochs, history=True)
+    w_history, b_history = _histories(result)
     fig = new_figure(9.0, 3.8)
     left, right = fig.subplots(1, 2)
     _scatter(left, X, t)
     for k, epoch in enumerate(snapshots):
-        _boundary(left, result.w_history[epoch], float(result.b_history[epoch]), X,
+        _boundary(left, w_history[epoch], float(b_history[epoch]), X,
                   color=COLORS[(k + 3) % 7], linestyle=LINESTYLES[k % 7], linewidth=1.6,
                   label=f"epoch {epoch}")
     finish_axes(left, title="decision boundary during training", xlabel="x₁", ylabel="x₂")
@@ -173,12 +181,13 @@ def plot_probability_surface(
     if X is None or t is None:
         X, t = binary_data()
     result = logistic.fit(X, t, lr=lr, epochs=max(epochs), history=True)
+    w_history, b_history = _histories(result)
     g1, g2, points = _grid(X)
     fig = new_figure(9.0, 3.8)
     axes = fig.subplots(1, len(epochs))
     image = None
     for ax, epoch in zip(np.atleast_1d(axes), epochs, strict=True):
-        w, b = result.w_history[epoch], float(result.b_history[epoch])
+        w, b = w_history[epoch], float(b_history[epoch])
         p = sigmoid(points @ w + b).reshape(g1.shape)
         image = ax.contourf(g1, g2, p, levels=np.linspace(0, 1, 11), cmap="Greys", alpha=0.6)
         lines = ax.contour(g1, g2, p, levels=[0.1, 0.5, 0.9], colors="k",
@@ -187,7 +196,8 @@ def plot_probability_surface(
         _scatter(ax, X, t)
         finish_axes(ax, title=f"after {epoch} epochs: ‖w‖ = {np.linalg.norm(w):.2f}",
                     xlabel="x₁", ylabel="x₂")
-    fig.colorbar(image, ax=axes, label="P(t = 1 | x)")
+    # max(epochs) above fails on no epochs, so the loop drew at least one image
+    fig.colorbar(cast(QuadContourSet, image), ax=axes, label="P(t = 1 | x)")
     return fig
 
 
@@ -232,18 +242,20 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
     Xo, to = binary_data()
     sep = logistic.fit(Xs, ts, lr=lr, epochs=epochs, history=True)
     over = logistic.fit(Xo, to, lr=lr, epochs=epochs, history=True)
+    sep_w_history, sep_b_history = _histories(sep)
     fig = new_figure(10.0, 3.4)
     left, middle, right = fig.subplots(1, 3)
     _scatter(left, Xs, ts)
     for k, epoch in enumerate(e for e in (1, 10, 100, 1000, epochs) if e <= epochs):
-        _boundary(left, sep.w_history[epoch], float(sep.b_history[epoch]), Xs,
+        _boundary(left, sep_w_history[epoch], float(sep_b_history[epoch]), Xs,
                   color=COLORS[(k + 3) % 7], linestyle=LINESTYLES[k % 7], linewidth=1.4,
                   label=f"epoch {epoch}")
     finish_axes(left, title="separable data", xlabel="x₁", ylabel="x₂")
     left.legend(fontsize=7, loc="upper left")
     steps = np.arange(1, epochs + 1)
     for k, (name, result) in enumerate((("separable", sep), ("overlapping", over))):
-        middle.semilogx(steps, np.linalg.norm(result.w_history[1:], axis=1), color=COLORS[k],
+        w_history = _histories(result)[0]
+        middle.semilogx(steps, np.linalg.norm(w_history[1:], axis=1), color=COLORS[k],
                         linestyle=LINESTYLES[k], label=name)
         right.loglog(steps, result.losses[1:], color=COLORS[k], linestyle=LINESTYLES[k],
                      label=name)
@@ -265,11 +277,12 @@ def draw_logistic_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS
     safe = 2.0 / logistic.smoothness(X)
     left, right = fig.subplots(1, 2)
     _scatter(left, X, t)
-    last = len(result.w_history) - 1
+    w_history, b_history = _histories(result)
+    last = len(w_history) - 1
     for epoch in range(20, last, 20):
-        _boundary(left, result.w_history[epoch], float(result.b_history[epoch]), X,
+        _boundary(left, w_history[epoch], float(b_history[epoch]), X,
                   color="0.6", linewidth=0.8, linestyle=":")
-    _boundary(left, result.w_history[last], float(result.b_history[last]), X, color=COLORS[6],
+    _boundary(left, w_history[last], float(b_history[last]), X, color=COLORS[6],
               linewidth=2.0, label=f"boundary, epoch {last}")
     finish_axes(left, title=f"η = {lr:g} ({lr / safe:.2g} × 2/L)", xlabel="x₁", ylabel="x₂")
     left.legend(fontsize=7, loc="upper left")

@@ -9,6 +9,7 @@ object already holds every number.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -22,6 +23,7 @@ __all__ = ["draw_network", "network_figure", "neuron_positions"]
 RADIUS = 0.25
 GAP = 3.0
 SPACING = 1.6  # vertical distance between neurons, in units of 1.4 (room for four labels)
+_Box = tuple[float, float, float, float]  # (x0, x1, y0, y1) in data units
 
 
 def neuron_positions(sizes: Sequence[int], spacing: float = 1.0) -> list[np.ndarray]:
@@ -64,15 +66,16 @@ def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4
     fmt = f"{{:.{digits}f}}"
     x_range = (-0.75, GAP * (len(sizes) - 1) + 0.75)
     # Data units per typographic point: the axes span (nearly) the figure's width.
-    unit = (x_range[1] - x_range[0]) / (0.95 * ax.figure.get_size_inches()[0] * 72.0)
+    figure = cast(Figure, ax.figure)  # as before, an axes in a SubFigure is not supported
+    unit = (x_range[1] - x_range[0]) / (0.95 * figure.get_size_inches()[0] * 72.0)
 
-    def box(x: float, y: float, lines: list[str], va: str = "center") -> tuple:
+    def box(x: float, y: float, lines: list[str], va: str = "center") -> _Box:
         width = max(map(len, lines)) * 0.62 * fontsize * unit + 0.6 * fontsize * unit
         height = len(lines) * 1.3 * fontsize * unit + 0.6 * fontsize * unit
         bottom = y - height if va == "top" else y - height / 2
         return (x - width / 2, x + width / 2, bottom, bottom + height)
 
-    taken = []
+    taken: list[_Box] = []
     for layer, (centres, labels) in enumerate(zip(pos, names, strict=True)):
         colour = "0.85" if layer == 0 else ("#F6D7C3" if layer == len(sizes) - 1 else "#D6E8F4")
         for j, ((x, y), name) in enumerate(zip(centres, labels, strict=True)):
@@ -89,7 +92,7 @@ def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4
                     ha="center", va="top", zorder=6, linespacing=1.1)
             taken += [(x - RADIUS, x + RADIUS, y - RADIUS, y + RADIUS),
                       box(x, y - RADIUS - 0.06, lines, va="top")]
-    text_kw = {"fontsize": fontsize, "ha": "center", "va": "center", "zorder": 5}
+    text_kw: dict[str, Any] = {"fontsize": fontsize, "ha": "center", "va": "center", "zorder": 5}
     for layer in range(1, len(sizes)):
         W, G, mask = (state.weights[layer - 1], state.weight_gradients[layer - 1],
                       state.weight_masks[layer - 1])
@@ -105,11 +108,11 @@ def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4
             # of a descending arrow and near the target of a rising one.
             rise = end[1] - start[1]
             t0 = 0.5 if abs(rise) < 1e-9 else (0.35 if rise < 0 else 0.65)
-            ts = sorted(_LABEL_POSITIONS, key=lambda t, t0=t0: abs(t - t0))
+            ts = sorted(_LABEL_POSITIONS, key=lambda t: abs(t - t0))
             candidates = [start + t * (end - start) for t in ts]
-            best = min(candidates, key=lambda c: _overlap(box(*c, lines), taken))
-            taken.append(box(*best, lines))
-            ax.text(*best, "\n".join(lines), color=COLORS[0], linespacing=1.1,
+            best = min(candidates, key=lambda c: _overlap(box(c[0], c[1], lines), taken))
+            taken.append(box(best[0], best[1], lines))
+            ax.text(best[0], best[1], "\n".join(lines), color=COLORS[0], linespacing=1.1,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": COLORS[0],
                           "lw": 0.5}, **text_kw)
     ax.set_xlim(*x_range)
@@ -122,10 +125,10 @@ def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4
 
 
 #: Where along an arrow its label may go (0 = source, 1 = target).
-_LABEL_POSITIONS = tuple(np.round(np.linspace(0.17, 0.83, 23), 3))
+_LABEL_POSITIONS: tuple[float, ...] = tuple(np.round(np.linspace(0.17, 0.83, 23), 3))
 
 
-def _overlap(b: tuple, others: list[tuple]) -> float:
+def _overlap(b: _Box, others: list[_Box]) -> float:
     """Total area by which box ``b`` = (x0, x1, y0, y1) overlaps ``others``."""
     total = 0.0
     for o in others:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from itertools import cycle
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -30,7 +31,7 @@ LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
-def series_styles() -> Iterator[dict[str, object]]:
+def series_styles() -> Iterator[dict[str, Any]]:
     """Endless keyword dicts (colour, line style, marker) for successive series."""
     return cycle(
         {"color": c, "linestyle": ls, "marker": mk}
