@@ -109,3 +109,32 @@ def test_iterate_on_a_quadratic_is_geometric():
     np.testing.assert_allclose(path.points[:, 0], 0.8 ** np.arange(6), rtol=1e-14)
     diverging = iterate(lambda w: float(w @ w), lambda w: 2 * w, [1.0], lr=1.5, steps=500)
     assert diverging.diverged and np.all(np.isfinite(diverging.costs))
+
+
+def test_record_params_keeps_the_parameters_of_every_recorded_loss():
+    X, T, lg = quadratic_problem()
+    theta = np.array([0.0])
+    trace = gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.1,
+                             epochs=3, record_params=True)
+    assert len(trace.params) == len(trace.losses) == 4
+    for (th,), loss in zip(trace.params, trace.losses, strict=True):
+        assert lg(X, T, th)[0] == pytest.approx(loss, rel=1e-14)  # each snapshot, its cost
+    assert trace.params[-1][0][0] == theta[0] and trace.params[0][0][0] == 0.0
+    plain = gradient_descent([np.array([0.0])], lambda xb, tb: lg(xb, tb, theta), X, T,
+                             lr=0.1, epochs=1)
+    assert plain.params is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),
+     ({"seed": 1.5}, TypeError, "seed must be an integer"),
+     ({"seed": -1}, ValueError, "seed must be a non-negative integer")],
+)
+def test_bad_shuffle_and_seed(kwargs, error, match):
+    X, T, lg = quadratic_problem()
+    theta = np.array([0.5])
+    with pytest.raises(error, match=match):
+        gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.1, epochs=1,
+                         **kwargs)
+    assert theta[0] == 0.5

@@ -149,7 +149,7 @@ def test_bad_labels_are_explained(y, kwargs, error, message):
         ({"epochs": None}, TypeError, "epochs"),
         ({"batch_size": 1.5}, TypeError, "batch_size"),
         ({"shuffle": None}, TypeError, "shuffle"),
-        ({"seed": 1.5}, ValueError, "seed"),
+        ({"seed": 1.5}, TypeError, "seed must be an integer"),
         ({"history": "no"}, TypeError, "history"),
     ],
 )

@@ -23,9 +23,11 @@ import numpy as np
 
 from .validation import (
     check_batch_size,
+    check_flag,
     check_nonnegative_int,
     check_nonnegative_number,
     check_positive_number,
+    check_seed,
 )
 
 __all__ = [
@@ -76,11 +78,16 @@ class Trace:
         :data:`DIVERGENCE_FACTOR` times its starting value.
     steps
         The number of parameter updates made.
+    params
+        Only with ``record_params=True``: a copy of every parameter array at each moment
+        a value of ``losses`` was measured (``params[k][i]`` is array i after epoch k);
+        otherwise None.
     """
 
     losses: np.ndarray
     diverged: bool
     steps: int
+    params: list[list[np.ndarray]] | None = None
 
 
 def gradient_descent(
@@ -97,6 +104,7 @@ def gradient_descent(
     momentum: float = 0.0,
     evaluate: Callable[[], float] | None = None,
     after_epoch: Callable[[int], None] | None = None,
+    record_params: bool = False,
 ) -> Trace:
     """Minimise a cost by (mini-)batch gradient descent, updating ``params`` in place.
 
@@ -129,14 +137,27 @@ def gradient_descent(
         Called with the epoch number (0 before training) after each cost evaluation
         that is recorded in ``losses`` (so once per value), e.g. to record per-layer
         statistics.
+    record_params
+        Keep a copy of the parameters with every recorded loss (``Trace.params``): the
+        descent path that the chapters draw.
     """
     lr = check_positive_number("lr", lr)
     epochs = check_nonnegative_int("epochs", epochs)
     momentum = check_nonnegative_number("momentum", momentum)
     if momentum >= 1:
         raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+    shuffle = check_flag("shuffle", shuffle)
+    seed = check_seed(seed)
     m = X.shape[0]
     size = check_batch_size(batch_size, m)
+    history: list[list[np.ndarray]] | None = [] if record_params else None
+
+    def record(epoch: int) -> None:
+        if history is not None:
+            history.append([p.copy() for p in params])
+        if after_epoch is not None:
+            after_epoch(epoch)
+
     if evaluate is None:
         def evaluate() -> float:
             return float(loss_and_gradient(X, T)[0])
@@ -146,8 +167,7 @@ def gradient_descent(
     with np.errstate(over="ignore", invalid="ignore"):
         initial = float(evaluate())
     losses = [initial]
-    if after_epoch is not None:
-        after_epoch(0)
+    record(0)
     steps = 0
     diverged = has_diverged(initial, initial)
     for epoch in range(1, epochs + 1):
@@ -166,13 +186,11 @@ def gradient_descent(
             diverged = True
             if np.isfinite(loss):
                 losses.append(loss)
-                if after_epoch is not None:
-                    after_epoch(epoch)
+                record(epoch)
             break
         losses.append(loss)
-        if after_epoch is not None:
-            after_epoch(epoch)
-    return Trace(np.asarray(losses), diverged, steps)
+        record(epoch)
+    return Trace(np.asarray(losses), diverged, steps, history)
 
 
 def _apply_update(

@@ -25,9 +25,6 @@ from .descent import gradient_descent
 from .validation import (
     as_float_matrix,
     as_float_vector,
-    check_batch_size,
-    check_nonnegative_int,
-    check_positive_number,
     check_same_rows,
 )
 
@@ -256,17 +253,9 @@ def fit(
         ``w``, ``b``, ``losses`` (epochs + 1 values), ``diverged``, ``path``, ``steps``.
     """
     X, t = _check_data(X, t)
-    lr = check_positive_number("lr", lr)
-    epochs = check_nonnegative_int("epochs", epochs)
-    check_batch_size(batch_size, X.shape[0])
-    if not isinstance(shuffle, bool | np.bool_):
-        raise TypeError(f"shuffle must be True or False, got {type(shuffle).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
     m, n = X.shape
     w = np.zeros(n)
     b = np.zeros(1)  # a length-1 array, so that the update can happen in place
-    path: list[np.ndarray] = []
     steps: list[np.ndarray] = []
 
     def loss_and_gradient(xb: np.ndarray, tb: np.ndarray) -> tuple[float, list[np.ndarray]]:
@@ -277,17 +266,14 @@ def fit(
         return 0.5 * float(r @ r) / size, [xb.T @ r / size, np.array([r.sum() / size])]
 
     def evaluate() -> float:
-        path.append(np.append(w, b))
         r = X @ w + b[0] - t
         return 0.5 * float(r @ r) / m
 
     trace = gradient_descent(
         [w, b], loss_and_gradient, X, t, lr=lr, epochs=epochs, batch_size=batch_size,
-        shuffle=bool(shuffle), seed=int(seed), evaluate=evaluate,
+        shuffle=shuffle, seed=seed, evaluate=evaluate, record_params=True,
     )
-    # evaluate() ran once per recorded loss, plus possibly once more with a cost that
-    # overflowed (not recorded): keep the points that have a loss.
-    points = np.asarray(path[: len(trace.losses)])
+    points = np.array([np.append(wk, bk) for wk, bk in trace.params or []])
     step_path = None
     if record_steps:
         steps.append(np.append(w, b))

@@ -27,9 +27,15 @@ import numpy as np
 
 from .activations import sigmoid
 from .descent import gradient_descent
-from .validation import as_float_matrix, as_float_vector, check_class_labels, check_same_rows
+from .validation import (
+    as_float_matrix,
+    as_float_vector,
+    check_class_labels,
+    check_flag,
+    check_same_rows,
+)
 
-__all__ = ["LogisticRegression", "check_fit_options", "cost", "fit", "gradient", "smoothness"]
+__all__ = ["LogisticRegression", "cost", "fit", "gradient", "smoothness"]
 
 
 def _logits(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
@@ -117,14 +123,6 @@ def smoothness(X: object) -> float:
     return float(np.linalg.eigvalsh(Xt.T @ Xt / X.shape[0])[-1] / 4.0)
 
 
-def check_fit_options(shuffle: object, seed: object) -> None:
-    """Validate the ``shuffle`` flag and the ``seed`` shared by every ``fit`` in the book."""
-    if not isinstance(shuffle, bool | np.bool_):
-        raise TypeError(f"shuffle must be True or False, got {type(shuffle).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-
-
 @dataclass(frozen=True)
 class LogisticRegression:
     """A trained binary logistic regression (the result of :func:`fit`).
@@ -208,29 +206,22 @@ def fit(
         The parameters, the loss history and the divergence flag.
     """
     X, t = _check_data(X, t)
-    check_fit_options(shuffle, seed)
-    if not isinstance(history, bool):
-        raise TypeError(f"history must be True or False, got {type(history).__name__}")
+    history = check_flag("history", history)
     w = np.zeros(X.shape[1])
     b = np.zeros(1)
-    ws: list[np.ndarray] = []
-    bs: list[float] = []
 
     def loss_and_gradient(xb: np.ndarray, tb: np.ndarray):
         loss, grad_w, grad_b = _gradient(xb, tb, w, float(b[0]))
         return loss, [grad_w, np.array([grad_b])]
 
-    def record(_epoch: int) -> None:
-        ws.append(w.copy())
-        bs.append(float(b[0]))
-
     trace = gradient_descent(
         [w, b], loss_and_gradient, X, t, lr=lr, epochs=epochs, batch_size=batch_size,
         shuffle=shuffle, seed=seed, evaluate=lambda: _cost(X, t, w, float(b[0])),
-        after_epoch=record if history else None,
+        record_params=history,
     )
+    path = trace.params
     return LogisticRegression(
         w=w, b=float(b[0]), losses=trace.losses, diverged=trace.diverged, steps=trace.steps,
-        w_history=np.array(ws) if history else None,
-        b_history=np.array(bs) if history else None,
+        w_history=None if path is None else np.array([wk for wk, _ in path]),
+        b_history=None if path is None else np.array([bk[0] for _, bk in path]),
     )

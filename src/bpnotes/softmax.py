@@ -32,9 +32,14 @@ import numpy as np
 
 from .activations import softmax as _softmax
 from .descent import gradient_descent
-from .logistic import check_fit_options
 from .losses import log_softmax
-from .validation import as_float_matrix, as_float_vector, check_class_labels, check_same_rows
+from .validation import (
+    as_float_matrix,
+    as_float_vector,
+    check_class_labels,
+    check_flag,
+    check_same_rows,
+)
 
 __all__ = ["SoftmaxRegression", "cost", "fit", "gradient", "one_hot"]
 
@@ -220,30 +225,22 @@ def fit(
         The parameters, the loss history and the divergence flag.
     """
     X, labels, k = _check_data(X, y, classes)
-    check_fit_options(shuffle, seed)
-    if not isinstance(history, bool):
-        raise TypeError(f"history must be True or False, got {type(history).__name__}")
+    history = check_flag("history", history)
     Y = np.eye(k)[labels]
     W = np.zeros((k, X.shape[1]))
     b = np.zeros(k)
-    Ws: list[np.ndarray] = []
-    bs: list[np.ndarray] = []
 
     def loss_and_gradient(xb: np.ndarray, yb: np.ndarray):
         loss, grad_W, grad_b = _loss_and_gradient(xb, yb, W, b)
         return loss, [grad_W, grad_b]
 
-    def record(_epoch: int) -> None:
-        Ws.append(W.copy())
-        bs.append(b.copy())
-
     trace = gradient_descent(
         [W, b], loss_and_gradient, X, Y, lr=lr, epochs=epochs, batch_size=batch_size,
-        shuffle=shuffle, seed=seed, evaluate=lambda: _cost(X, Y, W, b),
-        after_epoch=record if history else None,
+        shuffle=shuffle, seed=seed, evaluate=lambda: _cost(X, Y, W, b), record_params=history,
     )
+    path = trace.params
     return SoftmaxRegression(
         W=W, b=b, losses=trace.losses, diverged=trace.diverged, steps=trace.steps,
-        W_history=np.array(Ws) if history else None,
-        b_history=np.array(bs) if history else None,
+        W_history=None if path is None else np.array([Wk for Wk, _ in path]),
+        b_history=None if path is None else np.array([bk for _, bk in path]),
     )

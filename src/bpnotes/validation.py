@@ -22,11 +22,13 @@ __all__ = [
     "check_choice",
     "check_class_labels",
     "check_finite",
+    "check_flag",
     "check_nonnegative_int",
     "check_nonnegative_number",
     "check_positive_number",
     "check_probability_rows",
     "check_same_rows",
+    "check_seed",
     "check_unit_interval",
 ]
 
@@ -144,6 +146,22 @@ def check_batch_size(value: object, m: int) -> int:
             f"batch_size must be between 1 and the number of examples {m}, got {value}"
         )
     return size
+
+
+def check_flag(name: str, value: object) -> bool:
+    """Return ``value`` as a bool after checking it is True or False (e.g. ``shuffle``)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def check_seed(value: object) -> int:
+    """Return a random seed after checking it is a non-negative integer."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"seed must be an integer, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {value}")
+    return int(value)
 
 
 def check_choice(name: str, value: object, valid: Iterable[str]) -> str:
