@@ -23,12 +23,12 @@ import numpy as np
 
 #: (chapter, module, factory) of every explorer in the book.
 EXPLORERS = [
-    ("intro", "bpnotes.plots.quadratic", "quadratic_explorer"),
+    ("intro", "bpnotes.plots.intro", "quadratic_explorer"),
     ("linear regression", "bpnotes.plots.linear", "linear_explorer"),
     ("logistic regression", "bpnotes.plots.logistic", "logistic_explorer"),
     ("softmax regression", "bpnotes.plots.logistic", "softmax_explorer"),
     ("backpropagation", "bpnotes.plots.backprop", "mlp_explorer"),
-    ("vanishing deltas", "bpnotes.plots.deltas", "deltas_explorer"),
+    ("vanishing deltas", "bpnotes.plots.vanishing", "deltas_explorer"),
 ]
 
 

@@ -305,7 +305,7 @@ def test_update_loop_checker():
 
 def test_per_example_prediction_checker():
     from bpnotes import linear
-    from bpnotes.plots.linear import chapter_data
+    from bpnotes.linear import chapter_data
 
     X, t_ = chapter_data()
     outcome = linear.fit(X, t_, 0.9 * linear.critical_learning_rate(X), 30, batch_size=1)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from bpnotes.explorer import Control, Explorer
-from bpnotes.plots.quadratic import quadratic_explorer
+from bpnotes.plots.intro import quadratic_explorer
 
 
 def line_explorer() -> Explorer:

@@ -288,7 +288,8 @@ def test_cost_grid_rejects_bad_input():
 def test_explorer_marks_the_critical_rate_and_survives_its_extremes():
     from matplotlib.figure import Figure
 
-    from bpnotes.plots.linear import chapter_data, linear_explorer
+    from bpnotes.linear import chapter_data
+    from bpnotes.plots.linear import linear_explorer
 
     explorer = linear_explorer()
     lr_control, mode_control = explorer.controls

@@ -257,7 +257,7 @@ def test_gradient_checkers_grade_reader_functions():
 
 def test_separable_growth_answer_is_what_training_does():
     from bpnotes.exercises import logistic as ex
-    from bpnotes.plots.logistic import separable_data
+    from bpnotes.logistic import separable_data
 
     X, t = separable_data()
     model = logistic.fit(X, t, lr=5.0, epochs=100_000, history=True)
@@ -285,7 +285,7 @@ def test_explorers_stay_small_and_render_at_the_extremes():
 def test_plots_minimum_cost_is_sklearns():
     from bpnotes.plots import logistic as plots
 
-    X, t = plots.binary_data()
+    X, t = logistic.binary_data()
     reference = SkLogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, t)
     J_ref = logistic.cost(reference.coef_[0], reference.intercept_[0], X, t)
     assert plots._binary_minimum() == pytest.approx(J_ref, abs=1e-10)

@@ -15,7 +15,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bpnotes import deltas
+from bpnotes import vanishing
 from bpnotes.activations import sigmoid
 from bpnotes.exercises import vanishing as ex
 from bpnotes.symbolic import vanishing as sym
@@ -175,7 +175,7 @@ def test_layers_needed_checker():
 
 
 def test_ratio_prediction_checker_uses_the_measurement():
-    profile = deltas.delta_profile(10, activation="sigmoid", init="xavier", width=16,
+    profile = vanishing.delta_profile(10, activation="sigmoid", init="xavier", width=16,
                                    seeds=(0, 1, 2, 3, 4))
     measured = profile.typical[1] / profile.typical[7]
     assert ex.check_ratio_prediction(measured)
@@ -208,9 +208,9 @@ def test_relu_initialiser_checker():
 
 
 def test_reference_delta_norms_agree_with_the_mlp():
-    X, Y = deltas.probe_data(30)
+    X, Y = vanishing.probe_data(30)
     for activation in ("sigmoid", "tanh", "relu", "identity"):
-        net = deltas.deep_network(5, activation=activation, width=6, seed=2)
+        net = vanishing.deep_network(5, activation=activation, width=6, seed=2)
         for b in net.biases:
             b[:] = 0.1
         zs, a = [], X
@@ -221,7 +221,7 @@ def test_reference_delta_norms_agree_with_the_mlp():
                  "identity": lambda t: t}[activation](z)
         a_out = sigmoid(zs[-1])
         norms = ex.reference_delta_norms(net.weights, zs, a_out - Y, activation)
-        np.testing.assert_allclose(norms, deltas.delta_norms(net, X, Y), rtol=1e-10)
+        np.testing.assert_allclose(norms, vanishing.delta_norms(net, X, Y), rtol=1e-10)
 
 
 def test_delta_norms_function_checker():

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import sigmoid
+from .data import two_blobs
 from .descent import gradient_descent
 from .validation import (
     as_float_matrix,
@@ -35,7 +36,27 @@ from .validation import (
     check_same_rows,
 )
 
-__all__ = ["LogisticRegression", "cost", "fit", "gradient", "smoothness"]
+__all__ = [
+    "LogisticRegression",
+    "binary_data",
+    "cost",
+    "fit",
+    "gradient",
+    "separable_data",
+    "smoothness",
+]
+
+
+def binary_data() -> tuple[np.ndarray, np.ndarray]:
+    """The chapter's binary example: 100 points in two overlapping clouds (not separable),
+    centred at (2.5, 1) rather than the origin, so that the bias has work to do."""
+    X, t = two_blobs(100, separation=2.2, spread=1.0, seed=3)
+    return X + np.array([2.5, 1.0]), t
+
+
+def separable_data() -> tuple[np.ndarray, np.ndarray]:
+    """60 points in two clouds with a clear gap between them (linearly separable)."""
+    return two_blobs(60, separation=2.5, spread=0.6, seed=2)
 
 
 def _logits(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import softmax as _softmax
+from .data import blobs
 from .descent import gradient_descent
 from .losses import log_softmax
 from .validation import (
@@ -41,7 +42,12 @@ from .validation import (
     check_same_rows,
 )
 
-__all__ = ["SoftmaxRegression", "cost", "fit", "gradient", "one_hot"]
+__all__ = ["SoftmaxRegression", "cost", "fit", "gradient", "one_hot", "three_class_data"]
+
+
+def three_class_data() -> tuple[np.ndarray, np.ndarray]:
+    """150 points in three overlapping clouds, labels 0, 1, 2."""
+    return blobs(150, spread=0.9, seed=1)
 
 
 def one_hot(y: object, classes: int | None = None) -> np.ndarray:

@@ -10,17 +10,16 @@ import math
 import numbers
 from collections.abc import Callable
 from functools import cache
-from typing import TypedDict
 
 import numpy as np
 import sympy as sp
 
-from .. import digits
+from .. import capstone
+from ..capstone import RECIPE
 from ..mlp import MLP
 from .checkers import Verdict, check_expression, check_function, check_smallest_count
 
 __all__ = [
-    "RECIPE",
     "check_chance_accuracy",
     "check_confusion_matrix",
     "check_momentum_step",
@@ -30,17 +29,6 @@ __all__ = [
     "check_terminal_velocity",
 ]
 
-
-class _Recipe(TypedDict):
-    lr: float
-    epochs: int
-    batch_size: int
-    momentum: float
-    seed: int
-
-
-#: The training settings of the chapter's main run (used by the exercises that re-run it).
-RECIPE: _Recipe = {"lr": 0.05, "epochs": 30, "batch_size": 32, "momentum": 0.9, "seed": 0}
 
 eta, mu, H = sp.symbols("eta mu H", positive=True)
 
@@ -94,8 +82,8 @@ def check_parameter_count(answer: object) -> Verdict:
 
 
 @cache
-def _split() -> digits.DigitsSplit:
-    return digits.split_digits()
+def _split() -> capstone.DigitsSplit:
+    return capstone.split_digits()
 
 
 def check_chance_accuracy(answer: object) -> Verdict:
@@ -115,25 +103,25 @@ def check_softmax_regression_accuracy(answer: object) -> Verdict:
     expected = _softmax_regression_accuracy()
     return _direction_only(
         answer, expected, 0.006,
-        "Train the network of the exercise with `digits.train_digits(net, split, **RECIPE)` "
+        "Train the network of the exercise with `capstone.train_digits(net, split, **RECIPE)` "
         "and read the last entry of the run's `test_accuracy`.")
 
 
 @cache
 def _softmax_regression_accuracy() -> float:
     net = MLP([64, 10], output="softmax", loss="cross_entropy", l2=1e-4, init="he", seed=0)
-    return float(digits.train_digits(net, _split(), **RECIPE).test_accuracy[-1])
+    return float(capstone.train_digits(net, _split(), **RECIPE).test_accuracy[-1])
 
 
 def check_confusion_matrix(candidate: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
     """Your ``confusion(labels, predictions)`` for 10 classes against
-    :func:`bpnotes.digits.confusion_matrix` (rows: true class, columns: predicted)."""
+    :func:`bpnotes.capstone.confusion_matrix` (rows: true class, columns: predicted)."""
     rng = np.random.default_rng(7)
     inputs = [(np.array([3]), np.array([5])), (np.arange(10), np.arange(10)[::-1])]
     inputs += [(rng.integers(0, 10, 50), rng.integers(0, 10, 50)) for _ in range(4)]
-    verdict = check_function(candidate, digits.confusion_matrix, inputs)
+    verdict = check_function(candidate, capstone.confusion_matrix, inputs)
     if not verdict and check_function(
-        candidate, lambda y, p: digits.confusion_matrix(y, p).T, inputs
+        candidate, lambda y, p: capstone.confusion_matrix(y, p).T, inputs
     ):
         return Verdict(False, "Your matrix is the transpose of the convention used here: row "
                        "i must be the true class and column j the predicted one.")

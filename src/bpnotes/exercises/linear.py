@@ -110,9 +110,7 @@ def check_fastest_rate(answer: Any, X: np.ndarray) -> Verdict:
 
 def check_per_example_prediction(answer: Any) -> Verdict:
     """Prediction: per-example updates on the chapter data at η = 0.9 η_c, 30 epochs."""
-    from ..plots.linear import chapter_data  # the chapter's data set
-
-    X, t_data = chapter_data()
+    X, t_data = linear.chapter_data()
     result = linear.fit(X, t_data, 0.9 * linear.critical_learning_rate(X), 30, batch_size=1)
     outcome = "diverges" if result.diverged else "converges"
     return check_choice(answer, outcome, ["converges", "diverges"])

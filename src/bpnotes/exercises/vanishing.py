@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from .. import deltas
+from .. import vanishing
 from ..activations import get_activation
 from .checkers import Verdict, check_expression, check_function, check_smallest_count
 
@@ -70,7 +70,7 @@ def check_deep_linear_gain(answer: object) -> Verdict:
 
 
 def _ratio_reference() -> float:
-    profile = deltas.delta_profile(10, activation="sigmoid", init="xavier", width=16,
+    profile = vanishing.delta_profile(10, activation="sigmoid", init="xavier", width=16,
                                    seeds=(0, 1, 2, 3, 4))
     typical = profile.typical
     return float(typical[1] / typical[7])
@@ -114,10 +114,10 @@ def check_relu_initialiser(
     the top hidden layer) across all ``depth`` layers, at the geometric mean over seeds."""
     if not callable(init):
         return Verdict(False, f"The answer must be a function, got {type(init).__name__}.")
-    X, Y = deltas.probe_data()
+    X, Y = vanishing.probe_data()
     norms = []
     for seed in seeds:
-        net = deltas.deep_network(depth, activation="relu", width=width, seed=seed)
+        net = vanishing.deep_network(depth, activation="relu", width=width, seed=seed)
         rng = np.random.default_rng(seed)
         for k, W in enumerate(net.weights):
             try:
@@ -131,7 +131,7 @@ def check_relu_initialiser(
                 return Verdict(False, "The weights must be finite and random (not all equal): "
                                "equal weights make every neuron of a layer compute the same thing.")
             net.weights[k] = new
-        norms.append(np.maximum(deltas.delta_norms(net, X, Y), 1e-300))
+        norms.append(np.maximum(vanishing.delta_norms(net, X, Y), 1e-300))
     typical = np.exp(np.mean(np.log(norms), axis=0))
     relative = typical[:-1] / typical[-2]
     low, high = float(relative.min()), float(relative.max())

@@ -1,5 +1,10 @@
 """Figures of the backpropagation chapter and its MLP explorer.
 
+The network figure draws a small network as a graph from its own numbers (a
+:class:`bpnotes.backprop.NetworkState`): each neuron is a circle labelled with its
+activation a and delta δ; each existing connection is an arrow labelled with its weight w
+and the gradient g = ∂C/∂w. Missing connections (masked out) are not drawn.
+
 The explorer trains a small MLP (two hidden layers) on the moons data set with the
 package's :meth:`bpnotes.MLP.train` and shows the loss curve, the decision boundary and
 the per-layer delta norms; the other figures draw training histories computed by
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -24,9 +30,12 @@ from .style import COLORS, finish_axes, new_figure, series_styles
 
 __all__ = [
     "draw_mlp_training",
+    "draw_network",
     "final_cost_figure",
     "layer_delta_figure",
     "mlp_explorer",
+    "network_figure",
+    "neuron_positions",
     "training_curves_figure",
 ]
 
@@ -181,4 +190,150 @@ def layer_delta_figure(state: NetworkState) -> Figure:
     ax.legend(fontsize=8)
     finish_axes(ax, title="|δ| of each neuron", xlabel="neuron within its layer",
                 ylabel="|δ| (log scale)")
+    return fig
+
+
+# ---------------------------------------------------------------- the network as a graph
+RADIUS = 0.25
+GAP = 3.0
+SPACING = 1.6  # vertical distance between neurons, in units of 1.4 (room for four labels)
+_Box = tuple[float, float, float, float]  # (x0, x1, y0, y1) in data units
+
+
+def neuron_positions(sizes: Sequence[int], spacing: float = 1.0) -> list[np.ndarray]:
+    """(x, y) centres of the neurons of each layer: layer l at x = 3l, centred vertically."""
+    if not sizes or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
+        raise ValueError(f"sizes must be a non-empty list of positive integers, got {sizes!r}")
+    positions = []
+    for layer, n in enumerate(sizes):
+        ys = (np.arange(n)[::-1] - (n - 1) / 2.0) * spacing * 1.4
+        positions.append(np.column_stack([np.full(n, GAP * layer), ys]))
+    return positions
+
+
+def _names(sizes: Sequence[int]) -> list[list[str]]:
+    """x1.. for inputs, h1.. numbered through the hidden layers, o (or o1..) for outputs."""
+    names = [[f"x{k + 1}" for k in range(sizes[0])]]
+    counter = 0
+    for n in sizes[1:-1]:
+        names.append([f"h{counter + j + 1}" for j in range(n)])
+        counter += n
+    out = sizes[-1]
+    names.append(["o"] if out == 1 else [f"o{j + 1}" for j in range(out)])
+    return names
+
+
+def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4,
+                 fontsize: float = 8.5) -> None:
+    """Draw ``state`` on ``ax``: neurons with a and δ (and b, ∂C/∂b where a bias exists),
+    arrows with w and ∂C/∂w.
+
+    Each arrow's label is placed at the first point along the arrow where it overlaps no
+    neuron, no neuron's label and no label placed before it (sizes estimated from the
+    font size and the figure's width), so the numbers stay readable at the text size.
+    """
+    if not isinstance(state, NetworkState):
+        raise TypeError(f"state must be a NetworkState, got {type(state).__name__}")
+    sizes = [len(a) for a in state.activations]
+    pos = neuron_positions(sizes, spacing=SPACING)
+    names = _names(sizes)
+    fmt = f"{{:.{digits}f}}"
+    x_range = (-0.75, GAP * (len(sizes) - 1) + 0.75)
+    # Data units per typographic point: the axes span (nearly) the figure's width.
+    figure = cast(Figure, ax.figure)  # as before, an axes in a SubFigure is not supported
+    unit = (x_range[1] - x_range[0]) / (0.95 * figure.get_size_inches()[0] * 72.0)
+
+    def box(x: float, y: float, lines: list[str], va: str = "center") -> _Box:
+        width = max(map(len, lines)) * 0.62 * fontsize * unit + 0.6 * fontsize * unit
+        height = len(lines) * 1.3 * fontsize * unit + 0.6 * fontsize * unit
+        bottom = y - height if va == "top" else y - height / 2
+        return (x - width / 2, x + width / 2, bottom, bottom + height)
+
+    taken: list[_Box] = []
+    for layer, (centres, labels) in enumerate(zip(pos, names, strict=True)):
+        colour = "0.85" if layer == 0 else ("#F6D7C3" if layer == len(sizes) - 1 else "#D6E8F4")
+        for j, ((x, y), name) in enumerate(zip(centres, labels, strict=True)):
+            ax.add_patch(_circle(x, y, colour))
+            ax.text(x, y, name, fontsize=fontsize + 1, fontweight="bold", ha="center",
+                    va="center", zorder=6)
+            lines = [f"a={fmt.format(state.activations[layer][j])}"]
+            if layer > 0:
+                lines.append(f"δ={fmt.format(state.deltas[layer - 1][j])}")
+                if state.bias_masks[layer - 1][j]:
+                    lines.append(f"b={fmt.format(state.biases[layer - 1][j])}")
+                    lines.append(f"∂C/∂b={fmt.format(state.bias_gradients[layer - 1][j])}")
+            ax.text(x, y - RADIUS - 0.06, "\n".join(lines), color=COLORS[1], fontsize=fontsize,
+                    ha="center", va="top", zorder=6, linespacing=1.1)
+            taken += [(x - RADIUS, x + RADIUS, y - RADIUS, y + RADIUS),
+                      box(x, y - RADIUS - 0.06, lines, va="top")]
+    text_kw: dict[str, Any] = {"fontsize": fontsize, "ha": "center", "va": "center", "zorder": 5}
+    for layer in range(1, len(sizes)):
+        W, G, mask = (state.weights[layer - 1], state.weight_gradients[layer - 1],
+                      state.weight_masks[layer - 1])
+        edges = [(j, k) for j in range(W.shape[0]) for k in range(W.shape[1]) if mask[j, k]]
+        for j, k in edges:
+            start, end = pos[layer - 1][k], pos[layer][j]
+            direction = (end - start) / np.linalg.norm(end - start)
+            ax.annotate("", xy=end - RADIUS * direction, xytext=start + RADIUS * direction,
+                        arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 0.9,
+                                    "shrinkA": 0, "shrinkB": 0}, gid="edge")
+            lines = [f"w={fmt.format(W[j, k])}", f"g={fmt.format(G[j, k])}"]
+            # Arrows that cross do so near their middles: start the search near the source
+            # of a descending arrow and near the target of a rising one.
+            rise = end[1] - start[1]
+            t0 = 0.5 if abs(rise) < 1e-9 else (0.35 if rise < 0 else 0.65)
+            ts = sorted(_LABEL_POSITIONS, key=lambda t: abs(t - t0))
+            candidates = [start + t * (end - start) for t in ts]
+            best = min(candidates, key=lambda c: _overlap(box(c[0], c[1], lines), taken))
+            taken.append(box(best[0], best[1], lines))
+            ax.text(best[0], best[1], "\n".join(lines), color=COLORS[0], linespacing=1.1,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": COLORS[0],
+                          "lw": 0.5}, **text_kw)
+    ax.set_xlim(*x_range)
+    top = max(float(np.max(np.abs(p[:, 1]))) for p in pos)
+    ax.set_ylim(-top - 1.6, top + 0.4)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=fontsize + 2)
+
+
+#: Where along an arrow its label may go (0 = source, 1 = target).
+_LABEL_POSITIONS: tuple[float, ...] = tuple(np.round(np.linspace(0.17, 0.83, 23), 3))
+
+
+def _overlap(b: _Box, others: list[_Box]) -> float:
+    """Total area by which box ``b`` = (x0, x1, y0, y1) overlaps ``others``."""
+    total = 0.0
+    for o in others:
+        dx = min(b[1], o[1]) - max(b[0], o[0])
+        dy = min(b[3], o[3]) - max(b[2], o[2])
+        if dx > 0 and dy > 0:
+            total += dx * dy
+    return total
+
+
+def _circle(x: float, y: float, colour: str):
+    from matplotlib.patches import Circle
+
+    return Circle((x, y), RADIUS, facecolor=colour, edgecolor="0.2", lw=1.0, zorder=4)
+
+
+def network_figure(before: NetworkState, after: NetworkState | None = None,
+                   lr: float | None = None) -> Figure:
+    """The network before (and, if given, after) a gradient step, one panel each.
+
+    Panel titles print the output and the cost, so the effect of the step is readable.
+    """
+    states = [before] if after is None else [before, after]
+    for name, s in zip(("before", "after"), states, strict=False):
+        if not isinstance(s, NetworkState):
+            raise TypeError(f"{name} must be a NetworkState, got {type(s).__name__}")
+    fig = new_figure(7.0, 4.6 * len(states))
+    axes = fig.subplots(len(states), 1, squeeze=False)[:, 0]
+    step = "" if lr is None else f" (learning rate {lr:g})"
+    titles = ["Before the step", f"After one gradient step{step}"]
+    for ax, s, title in zip(axes, states, titles, strict=False):
+        outputs = ", ".join(f"{v:.4f}" for v in s.prediction)
+        draw_network(ax, s, f"{title}: output {outputs}, cost C = {s.loss:.4f}")
     return fig

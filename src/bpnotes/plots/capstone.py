@@ -1,6 +1,6 @@
 """The capstone's figures: digit images, learning curves, the confusion matrix, mistakes.
 
-Every function takes numbers already computed by ``bpnotes.digits`` and returns a
+Every function takes numbers already computed by ``bpnotes.capstone`` and returns a
 :class:`~bpnotes.plots.style.BookFigure`; nothing here trains or differentiates.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..digits import IMAGE_SHAPE, DigitsRun
+from ..capstone import IMAGE_SHAPE, DigitsRun
 from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure
 
 __all__ = ["plot_confusion", "plot_curves", "plot_digit_grid", "plot_misclassified"]

@@ -1,8 +1,9 @@
 """Figures of the linear-regression chapter and its learning-rate explorer.
 
 Everything is drawn from results of :mod:`bpnotes.linear`; nothing here differentiates.
-The running example is :func:`chapter_data`: one feature, so that the parameters (w, b)
-form a plane and the cost J(w, b) of eq. (lin-cost) can be drawn as contours over it.
+The running example is :func:`bpnotes.linear.chapter_data`: one feature, so that the
+parameters (w, b) form a plane and the cost J(w, b) of eq. (lin-cost) can be drawn as
+contours over it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
 from .. import linear
-from ..data import noisy_linear
 from ..explorer import Control, Explorer
 from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure
 
 __all__ = [
     "MODES",
-    "chapter_data",
     "linear_explorer",
     "plot_batch_modes",
     "plot_closed_form",
@@ -39,16 +38,6 @@ EPOCHS = 30
 W_RANGE = (-0.5, 3.5)
 B_RANGE = (-4.5, 1.0)
 FLOOR = 1e-12  # the smallest excess cost drawn on a log scale
-
-
-def chapter_data() -> tuple[np.ndarray, np.ndarray]:
-    """The chapter's running example: m = 40 points, x in [−1, 3], t ≈ 2x − 3 + noise.
-
-    The inputs are not centred (their mean is near 1), which tilts and stretches the
-    cost's contours: a more honest picture of gradient descent than round bowls.
-    """
-    X, t = noisy_linear(m=40, w=(2.0,), b=-1.0, noise=0.5, seed=0)
-    return X + 1.0, t
 
 
 @dataclass(frozen=True)
@@ -98,7 +87,7 @@ def _excess(losses: np.ndarray, J_min: float) -> np.ndarray:
 def plot_cost_surface(X: np.ndarray | None = None, t: np.ndarray | None = None) -> Figure:
     """The cost J(w, b) over the parameter plane: as a surface and as contours."""
     if X is None or t is None:
-        X, t = chapter_data()
+        X, t = linear.chapter_data()
     surface = _surface(X, t, size=60)
     fig = new_figure(9.0, 3.8)
     left = fig.add_subplot(1, 2, 1, projection="3d")
@@ -123,7 +112,7 @@ def plot_loss_curves(
 ) -> Figure:
     """Full-batch loss curves J − J_min (log scale) at multiples of the critical rate."""
     if X is None or t is None:
-        X, t = chapter_data()
+        X, t = linear.chapter_data()
     critical = linear.critical_learning_rate(X)
     J_min = _surface(X, t, size=2).J_min
     fig = new_figure(7.0, 3.6)
@@ -148,7 +137,7 @@ def plot_descent_paths(
 ) -> Figure:
     """Full-batch descent paths on the contours of J(w, b), one panel per learning rate."""
     if X is None or t is None:
-        X, t = chapter_data()
+        X, t = linear.chapter_data()
     critical = linear.critical_learning_rate(X)
     surface = _surface(X, t)
     fig = new_figure(2.7 * len(fractions), 4.0)
@@ -179,7 +168,7 @@ def plot_batch_modes(
     Left: J − J_min after each epoch; right: the paths, every update drawn.
     """
     if X is None or t is None:
-        X, t = chapter_data()
+        X, t = linear.chapter_data()
     critical = linear.critical_learning_rate(X)
     surface = _surface(X, t)
     fig = new_figure(9.0, 3.6)
@@ -215,7 +204,7 @@ def plot_closed_form(
     Right: the distance |θ_k − θ*| from the closed-form parameters, on a log scale.
     """
     if X is None or t is None:
-        X, t = chapter_data()
+        X, t = linear.chapter_data()
     critical = linear.critical_learning_rate(X)
     optimum = linear.least_squares(X, t)
     result = linear.fit(X, t, fraction * critical, epochs)
@@ -256,7 +245,7 @@ def linear_explorer() -> Explorer:
     least-squares solution) is computed once here; one update runs one :func:`fit`,
     and results are cached so that revisiting a setting only redraws.
     """
-    X, t = chapter_data()
+    X, t = linear.chapter_data()
     surface = _surface(X, t)
     critical = linear.critical_learning_rate(X)
     rates = [round(f * critical, 6) for f in FRACTIONS]

@@ -2,8 +2,9 @@
 
 Everything is drawn from models fitted by :mod:`bpnotes.logistic` and
 :mod:`bpnotes.softmax`; nothing here differentiates. The running examples are
-:func:`binary_data` (two overlapping clouds), :func:`separable_data` (two clouds with a
-gap) and :func:`three_class_data`.
+:func:`bpnotes.logistic.binary_data` (two overlapping clouds),
+:func:`bpnotes.logistic.separable_data` (two clouds with a gap) and
+:func:`bpnotes.softmax.three_class_data`.
 """
 
 from __future__ import annotations
@@ -20,13 +21,11 @@ from matplotlib.figure import Figure
 
 from .. import logistic, softmax
 from ..activations import sigmoid
-from ..data import blobs, two_blobs
 from ..explorer import Control, Explorer
 from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure
 
 __all__ = [
     "EXPLORER_EPOCHS",
-    "binary_data",
     "draw_logistic_training",
     "draw_softmax_training",
     "logistic_explorer",
@@ -35,31 +34,12 @@ __all__ = [
     "plot_probability_surface",
     "plot_separable_growth",
     "plot_sigmoid",
-    "separable_data",
     "softmax_explorer",
-    "three_class_data",
 ]
 
 EXPLORER_EPOCHS = 200
 FLOOR = 1e-12  # the smallest excess cost drawn on a log scale
 _LIGHT = ("#BFD9EC", "#F2CDB3", "#B3E2D5")  # light tints of the first three palette colours
-
-
-def binary_data() -> tuple[np.ndarray, np.ndarray]:
-    """The chapter's binary example: 100 points in two overlapping clouds (not separable),
-    centred at (2.5, 1) rather than the origin, so that the bias has work to do."""
-    X, t = two_blobs(100, separation=2.2, spread=1.0, seed=3)
-    return X + np.array([2.5, 1.0]), t
-
-
-def separable_data() -> tuple[np.ndarray, np.ndarray]:
-    """60 points in two clouds with a clear gap between them (linearly separable)."""
-    return two_blobs(60, separation=2.5, spread=0.6, seed=2)
-
-
-def three_class_data() -> tuple[np.ndarray, np.ndarray]:
-    """150 points in three overlapping clouds, labels 0, 1, 2."""
-    return blobs(150, spread=0.9, seed=1)
 
 
 # ----------------------------------------------------------------- helpers
@@ -110,9 +90,10 @@ def _minimum(X: np.ndarray, t: np.ndarray) -> float:
 
 @lru_cache(maxsize=1)
 def _binary_minimum() -> float:
-    """J_min of :func:`binary_data`: on these data η = 3 (beyond the guarantee 2/L ≈ 0.7)
-    converges, and 4000 epochs reach the minimum to ~1e-13 (tested against scikit-learn)."""
-    X, t = binary_data()
+    """J_min of :func:`bpnotes.logistic.binary_data`: on these data η = 3 (beyond the
+    guarantee 2/L ≈ 0.7) converges, and 4000 epochs reach the minimum to ~1e-13 (tested
+    against scikit-learn)."""
+    X, t = logistic.binary_data()
     return float(logistic.fit(X, t, lr=3.0, epochs=4000).losses[-1])
 
 
@@ -148,7 +129,7 @@ def plot_boundary_evolution(
 ) -> Figure:
     """The decision boundary w·x + b = 0 after several epochs, and the loss curve."""
     if X is None or t is None:
-        X, t = binary_data()
+        X, t = logistic.binary_data()
     epochs = max(snapshots)
     result = logistic.fit(X, t, lr=lr, epochs=epochs, history=True)
     w_history, b_history = _histories(result)
@@ -179,7 +160,7 @@ def plot_probability_surface(
 ) -> Figure:
     """P(t = 1 | x) over the plane after a few and after many epochs, with contours."""
     if X is None or t is None:
-        X, t = binary_data()
+        X, t = logistic.binary_data()
     result = logistic.fit(X, t, lr=lr, epochs=max(epochs), history=True)
     w_history, b_history = _histories(result)
     g1, g2, points = _grid(X)
@@ -209,7 +190,7 @@ def plot_loss_curves(
 ) -> Figure:
     """Left: full-batch loss curves at multiples of 2/L. Right: three batch modes."""
     if X is None or t is None:
-        X, t = binary_data()
+        X, t = logistic.binary_data()
         J_min = _binary_minimum()
     else:
         J_min = _minimum(X, t)
@@ -238,8 +219,8 @@ def plot_loss_curves(
 
 def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
     """On separable data ‖w‖ grows without bound while J → 0; on overlapping data both settle."""
-    Xs, ts = separable_data()
-    Xo, to = binary_data()
+    Xs, ts = logistic.separable_data()
+    Xo, to = logistic.binary_data()
     sep = logistic.fit(Xs, ts, lr=lr, epochs=epochs, history=True)
     over = logistic.fit(Xo, to, lr=lr, epochs=epochs, history=True)
     sep_w_history, sep_b_history = _histories(sep)
@@ -271,7 +252,7 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
 def draw_logistic_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS) -> None:
     """Left: the data, the boundary every twentieth epoch (faint) and at the end.
     Right: the excess cost J − J_min per epoch on a log scale."""
-    X, t = binary_data()
+    X, t = logistic.binary_data()
     result = logistic.fit(X, t, lr=lr, epochs=epochs, history=True)
     J_min = _binary_minimum()
     safe = 2.0 / logistic.smoothness(X)
@@ -294,7 +275,7 @@ def draw_logistic_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS
 
 def draw_softmax_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS) -> None:
     """Left: the three decision regions after training. Right: the loss curve."""
-    X, y = three_class_data()
+    X, y = softmax.three_class_data()
     result = softmax.fit(X, y, lr=lr, epochs=epochs)
     left, right = fig.subplots(1, 2)
     g1, g2, points = _grid(X, size=140)

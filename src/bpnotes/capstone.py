@@ -17,6 +17,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from .validation import (
 __all__ = [
     "CLASSES",
     "IMAGE_SHAPE",
+    "RECIPE",
     "DigitsRun",
     "DigitsSplit",
     "EpochRecord",
@@ -53,6 +55,18 @@ CLASSES = 10
 IMAGE_SHAPE = (8, 8)
 #: The largest grey level in the data; dividing by it scales pixels into [0, 1].
 MAX_GREY = 16.0
+
+
+class _Recipe(TypedDict):
+    lr: float
+    epochs: int
+    batch_size: int
+    momentum: float
+    seed: int
+
+
+#: The training settings of the chapter's main run (the exercises re-run it with them).
+RECIPE: _Recipe = {"lr": 0.05, "epochs": 30, "batch_size": 32, "momentum": 0.9, "seed": 0}
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Vanishing and exploding deltas (bpnotes.deltas, its figures and explorer).
+"""Vanishing and exploding deltas (bpnotes.vanishing, its figures and explorer).
 
 Oracles: the spectral norm from numpy's SVD, finite differences of the cost with respect
 to the biases (δ^l = ∂C/∂b^l for one example), hand computation for a one-neuron chain,
@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
-from bpnotes import MLP, deltas
+from bpnotes import MLP, vanishing
 from bpnotes.activations import sigmoid
 from bpnotes.gradcheck import numerical_gradient
-from bpnotes.plots import deltas as delta_plots
+from bpnotes.plots import vanishing as vanishing_plots
 
 SLOPES = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
 
@@ -36,7 +36,7 @@ def per_example_norms(net: MLP, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     seed=st.integers(0, 1000),
 )
 def test_every_example_obeys_the_one_layer_bound(depth, width, activation, init, scale, seed):
-    net = deltas.deep_network(depth, activation=activation, init=init, init_scale=scale,
+    net = vanishing.deep_network(depth, activation=activation, init=init, init_scale=scale,
                               width=width, n_inputs=3, seed=seed)
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(5, 3))
@@ -44,12 +44,12 @@ def test_every_example_obeys_the_one_layer_bound(depth, width, activation, init,
     norms = per_example_norms(net, X, Y)
     spectral = np.array([np.linalg.svd(W, compute_uv=False)[0] for W in net.weights[1:]])
     factors = SLOPES[activation] * spectral
-    np.testing.assert_allclose(deltas.bound_factors(net), factors, rtol=1e-12)
+    np.testing.assert_allclose(vanishing.bound_factors(net), factors, rtol=1e-12)
     assert np.all(norms[:, :-1] <= factors * norms[:, 1:] * (1 + 1e-10) + 1e-300)
     # layer_ratios is the same quotient, 0 where the upper delta vanishes.
     expected = np.where(norms[:, 1:] > 0, norms[:, :-1] / np.where(norms[:, 1:] > 0,
                                                                     norms[:, 1:], 1), 0.0)
-    np.testing.assert_allclose(deltas.layer_ratios(net, X, Y), expected, rtol=1e-12)
+    np.testing.assert_allclose(vanishing.layer_ratios(net, X, Y), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("w2", [-3.0, 0.5, 2.0])
@@ -60,19 +60,19 @@ def test_bound_is_attained_by_a_neuron_at_z_zero(w2):
     net.weights[0][:] = 1.7
     net.weights[1][:] = w2
     X, Y = np.zeros((1, 1)), np.ones((1, 1))
-    ratio = deltas.layer_ratios(net, X, Y)[0, 0]
+    ratio = vanishing.layer_ratios(net, X, Y)[0, 0]
     assert ratio == pytest.approx(abs(w2) / 4, rel=1e-12)
-    assert deltas.bound_factors(net)[0] == pytest.approx(abs(w2) / 4, rel=1e-12)
+    assert vanishing.bound_factors(net)[0] == pytest.approx(abs(w2) / 4, rel=1e-12)
     # and by hand: δ² = o − y with o = σ(w² σ(0)) = σ(w²/2)
-    assert deltas.delta_norms(net, X, Y)[1] == pytest.approx(1 - sigmoid(np.array(w2 / 2)))
+    assert vanishing.delta_norms(net, X, Y)[1] == pytest.approx(1 - sigmoid(np.array(w2 / 2)))
 
 
 def test_sigmoid_deltas_shrink_at_least_as_fast_as_the_bound_at_initialisation():
-    X, Y = deltas.probe_data()
+    X, Y = vanishing.probe_data()
     for seed in range(5):
-        net = deltas.deep_network(12, activation="sigmoid", init="xavier", seed=seed)
-        norms = deltas.delta_norms(net, X, Y)
-        factors = deltas.bound_factors(net)
+        net = vanishing.deep_network(12, activation="sigmoid", init="xavier", seed=seed)
+        norms = vanishing.delta_norms(net, X, Y)
+        factors = vanishing.bound_factors(net)
         # The mean over examples obeys the bound too (it holds example by example).
         assert np.all(norms[:-1] <= factors * norms[1:])
         assert np.all(factors < 1)          # Xavier weights: ‖W‖₂ < 4, so geometric shrinkage
@@ -82,7 +82,7 @@ def test_sigmoid_deltas_shrink_at_least_as_fast_as_the_bound_at_initialisation()
 def test_delta_norms_equal_bias_gradients_for_one_example():
     # For m = 1, δ^l = ∂C/∂b^l: finite differences of the cost are an independent oracle.
     rng = np.random.default_rng(3)
-    net = deltas.deep_network(4, activation="tanh", width=3, n_inputs=2, seed=3)
+    net = vanishing.deep_network(4, activation="tanh", width=3, n_inputs=2, seed=3)
     for b in net.biases:
         b[:] = rng.normal(scale=0.3, size=b.shape)
     X, Y = rng.normal(size=(1, 2)), np.array([[1.0]])
@@ -97,19 +97,20 @@ def test_delta_norms_equal_bias_gradients_for_one_example():
         grad = numerical_gradient(cost, original)
         net.biases[layer][:] = original
         expected.append(np.linalg.norm(grad))
-    np.testing.assert_allclose(deltas.delta_norms(net, X, Y), expected, rtol=1e-6)
+    np.testing.assert_allclose(vanishing.delta_norms(net, X, Y), expected, rtol=1e-6)
 
 
 # ---------------------------------------------------------------- statistics at initialisation
 def test_he_keeps_deep_relu_deltas_in_a_band_of_four_across_20_layers():
     # Stated band: over seeds 0..9 (geometric mean), width 32, every hidden layer's mean
     # delta norm lies within a factor 4 of the top hidden layer's.
-    profile = deltas.delta_profile(20, activation="relu", init="he", width=32, seeds=range(10))
+    profile = vanishing.delta_profile(20, activation="relu", init="he", width=32, seeds=range(10))
     relative = profile.typical[:-1] / profile.typical[-2]
     assert np.all((relative >= 0.25) & (relative <= 4.0))
-    assert deltas.layer_gain(profile) == pytest.approx(1.0, abs=0.1)
+    assert vanishing.layer_gain(profile) == pytest.approx(1.0, abs=0.1)
     # The band is a real test: Xavier weights (half He's variance) leave it.
-    xavier = deltas.delta_profile(20, activation="relu", init="xavier", width=32, seeds=range(10))
+    xavier = vanishing.delta_profile(20, activation="relu", init="xavier", width=32,
+                                     seeds=range(10))
     assert xavier.typical[0] / xavier.typical[-2] < 0.25
 
 
@@ -121,41 +122,41 @@ def test_layer_gain_matches_the_variance_argument(activation, scheme, scale, mea
     width = 32
     variance = {"he": 2.0 / width, "lecun": 1.0 / width}[scheme] * scale**2
     predicted = np.sqrt(width * variance * mean_square_slope)      # eq. (vd-variance)
-    profile = deltas.delta_profile(20, activation=activation, init=scheme, init_scale=scale,
+    profile = vanishing.delta_profile(20, activation=activation, init=scheme, init_scale=scale,
                                    width=width, seeds=range(5))
-    assert deltas.layer_gain(profile) == pytest.approx(predicted, rel=0.1)
+    assert vanishing.layer_gain(profile) == pytest.approx(predicted, rel=0.1)
 
 
 def test_a_large_initialisation_scale_makes_deltas_grow():
-    relu = deltas.delta_profile(20, activation="relu", init="he", init_scale=2.0, seeds=range(3))
+    relu = vanishing.delta_profile(20, activation="relu", init="he", init_scale=2.0, seeds=range(3))
     assert relu.relative[0] > 1e3
     assert np.all(np.diff(relu.typical[:-1]) < 0)    # larger at every step towards the input
-    tanh = deltas.delta_profile(20, activation="tanh", init="xavier", init_scale=3.0,
+    tanh = vanishing.delta_profile(20, activation="tanh", init="xavier", init_scale=3.0,
                                 seeds=range(3))
     assert tanh.typical[0] > 10 * tanh.typical[-2]
-    small = deltas.delta_profile(20, activation="tanh", init="normal", init_scale=0.1,
+    small = vanishing.delta_profile(20, activation="tanh", init="normal", init_scale=0.1,
                                  seeds=range(3))
     assert small.typical[0] < 1e-3 * small.typical[-2]
 
 
 def test_profile_typical_relative_and_gain_by_hand():
     norms = np.array([[1.0, 4.0, 16.0], [4.0, 16.0, 64.0]])
-    profile = deltas.DeltaProfile(norms, np.ones((2, 2)))
+    profile = vanishing.DeltaProfile(norms, np.ones((2, 2)))
     np.testing.assert_allclose(profile.typical, [2.0, 8.0, 32.0])
     np.testing.assert_allclose(profile.relative, [1 / 16, 1 / 4, 1.0])
-    assert deltas.layer_gain(profile, skip_top=0) == pytest.approx(0.25)
+    assert vanishing.layer_gain(profile, skip_top=0) == pytest.approx(0.25)
 
 
 def test_depth_sweep_and_grid_agree_with_delta_profile():
-    sweep = deltas.depth_sweep([3, 5], ["sigmoid"], ["He"], seeds=(0, 1))
+    sweep = vanishing.depth_sweep([3, 5], ["sigmoid"], ["He"], seeds=(0, 1))
     for k, depth in enumerate([3, 5]):
-        direct = deltas.delta_profile(depth, activation="sigmoid", init="he", seeds=(0, 1))
+        direct = vanishing.delta_profile(depth, activation="sigmoid", init="he", seeds=(0, 1))
         assert sweep["sigmoid"]["He"][k] == pytest.approx(direct.relative[0], rel=1e-12)
 
 
 # ---------------------------------------------------------------- training
 def test_deep_relu_he_trains_where_deep_sigmoid_is_stuck():
-    runs = deltas.training_comparison(depth=8, lr=0.02, epochs=100, batch_size=20)
+    runs = vanishing.training_comparison(depth=8, lr=0.02, epochs=100, batch_size=20)
     assert runs["ReLU, He"].losses[-1] < 0.2
     assert runs["sigmoid, Xavier"].losses[-1] > np.log(2) - 0.02
     for history in runs.values():
@@ -166,7 +167,7 @@ def test_deep_relu_he_trains_where_deep_sigmoid_is_stuck():
 
 
 def test_exploding_training_is_reported_not_nan():
-    history = deltas.train_deep(20, activation="relu", init="he", init_scale=2.0, lr=1.0,
+    history = vanishing.train_deep(20, activation="relu", init="he", init_scale=2.0, lr=1.0,
                                 epochs=10)
     assert history.diverged
     assert np.all(np.isfinite(history.losses))
@@ -174,21 +175,21 @@ def test_exploding_training_is_reported_not_nan():
 
 
 def test_train_deep_uses_the_given_data():
-    X, Y = deltas.probe_data(40, seed=5)
-    history = deltas.train_deep(3, activation="tanh", lr=0.1, epochs=2, X=X, Y=Y, seed=1)
-    net = deltas.deep_network(3, activation="tanh", seed=1)
+    X, Y = vanishing.probe_data(40, seed=5)
+    history = vanishing.train_deep(3, activation="tanh", lr=0.1, epochs=2, X=X, Y=Y, seed=1)
+    net = vanishing.deep_network(3, activation="tanh", seed=1)
     assert history.losses[0] == pytest.approx(net.cost(X, Y), rel=1e-12)
 
 
 def test_probe_data():
-    X, Y = deltas.probe_data(50, seed=2)
+    X, Y = vanishing.probe_data(50, seed=2)
     assert X.shape == (50, 2) and Y.shape == (50, 1)
     assert set(np.unique(Y)) == {0.0, 1.0}
 
 
 # ---------------------------------------------------------------- figures and explorer
 def test_explorer_static_grid_is_small_and_a_subset():
-    explorer = delta_plots.deltas_explorer()
+    explorer = vanishing_plots.deltas_explorer()
     assert len(explorer.frame_keys()) <= 30
     for control in explorer.controls:
         assert set(control.static_grid) <= set(control.values)
@@ -196,7 +197,7 @@ def test_explorer_static_grid_is_small_and_a_subset():
 
 
 def test_explorer_reports_divergence_in_the_title():
-    explorer = delta_plots.deltas_explorer()
+    explorer = vanishing_plots.deltas_explorer()
     fig = explorer.figure(depth=20, activation="relu", initialisation="large (2 × He)", lr=1.0)
     titles = [ax.get_title() for ax in fig.axes]
     assert any("diverged" in t for t in titles)
@@ -221,7 +222,7 @@ def test_mlp_rejects_bad_initialisation_options(kwargs, error, match):
     with pytest.raises(error, match=match):
         MLP([2, 3, 1], **kwargs)
     with pytest.raises(error, match=match):
-        deltas.deep_network(3, **kwargs)
+        vanishing.deep_network(3, **kwargs)
 
 
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
@@ -234,51 +235,51 @@ def test_mlp_rejects_bad_initialisation_options(kwargs, error, match):
 ])
 def test_deep_network_rejects_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
-        deltas.deep_network(**kwargs)
+        vanishing.deep_network(**kwargs)
 
 
 def test_measurements_reject_bad_input():
-    net = deltas.deep_network(3)
-    X, Y = deltas.probe_data(10)
+    net = vanishing.deep_network(3)
+    X, Y = vanishing.probe_data(10)
     with pytest.raises(TypeError, match="net"):
-        deltas.delta_norms("net", X, Y)
+        vanishing.delta_norms("net", X, Y)
     with pytest.raises(TypeError, match="net"):
-        deltas.bound_factors(None)
+        vanishing.bound_factors(None)
     with pytest.raises(ValueError, match="X"):
-        deltas.delta_norms(net, np.ones((10, 3)), Y)
+        vanishing.delta_norms(net, np.ones((10, 3)), Y)
     with pytest.raises(ValueError, match="Y"):
-        deltas.layer_ratios(net, X, Y[:5])
+        vanishing.layer_ratios(net, X, Y[:5])
     with pytest.raises(ValueError, match="seeds"):
-        deltas.delta_profile(3, seeds=())
+        vanishing.delta_profile(3, seeds=())
     with pytest.raises(TypeError, match="seeds"):
-        deltas.delta_profile(3, seeds=[0.5])
+        vanishing.delta_profile(3, seeds=[0.5])
     with pytest.raises(ValueError, match="together"):
-        deltas.delta_profile(3, X=X)
+        vanishing.delta_profile(3, X=X)
     with pytest.raises(ValueError, match="together"):
-        deltas.train_deep(3, Y=Y)
+        vanishing.train_deep(3, Y=Y)
     with pytest.raises(ValueError, match="lr"):
-        deltas.train_deep(3, lr=-0.1, epochs=1)
+        vanishing.train_deep(3, lr=-0.1, epochs=1)
     with pytest.raises(TypeError, match="profile"):
-        deltas.layer_gain(np.ones(3))
+        vanishing.layer_gain(np.ones(3))
     with pytest.raises(ValueError, match="two layers"):
-        deltas.layer_gain(deltas.delta_profile(3, seeds=(0,)), skip_top=2)
+        vanishing.layer_gain(vanishing.delta_profile(3, seeds=(0,)), skip_top=2)
     with pytest.raises(ValueError, match="depths"):
-        deltas.depth_sweep([], ["relu"], ["He"])
+        vanishing.depth_sweep([], ["relu"], ["He"])
     with pytest.raises(ValueError, match="initialisations"):
-        deltas.profile_grid(3, ["relu"], ["Glorot"])
+        vanishing.profile_grid(3, ["relu"], ["Glorot"])
 
 
 def test_probe_data_comparison_and_explorer_reject_bad_input():
     with pytest.raises(ValueError, match="m"):
-        deltas.probe_data(0)
+        vanishing.probe_data(0)
     with pytest.raises(TypeError, match="m"):
-        deltas.probe_data(2.5)
+        vanishing.probe_data(2.5)
     with pytest.raises(ValueError, match="depth"):
-        deltas.training_comparison(depth=1)
+        vanishing.training_comparison(depth=1)
     with pytest.raises(ValueError, match="lr"):
-        deltas.training_comparison(depth=3, lr=0.0)
-    explorer = delta_plots.deltas_explorer()
+        vanishing.training_comparison(depth=3, lr=0.0)
+    explorer = vanishing_plots.deltas_explorer()
     with pytest.raises(ValueError, match="initialisation"):
-        delta_plots.draw_deltas_explorer(Figure(), 3, "relu", "Glorot", 0.1)
+        vanishing_plots.draw_deltas_explorer(Figure(), 3, "relu", "Glorot", 0.1)
     with pytest.raises(ValueError, match="activation"):
         explorer.figure(activation="softmax")

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .. import deltas
+from .. import vanishing
 from ..activations import ACTIVATIONS
 from ..explorer import Control, Explorer
 from ..mlp import TrainingHistory
@@ -70,13 +70,13 @@ def plot_slopes() -> Figure:
     return fig
 
 
-def plot_profiles(profiles: Mapping[str, Mapping[str, deltas.DeltaProfile]]) -> Figure:
+def plot_profiles(profiles: Mapping[str, Mapping[str, vanishing.DeltaProfile]]) -> Figure:
     """One panel per activation: typical ‖δ^l‖ against the layer l, one line per initialisation.
 
     Parameters
     ----------
     profiles
-        ``profiles[activation][init_label]`` is a :class:`~bpnotes.deltas.DeltaProfile`.
+        ``profiles[activation][init_label]`` is a :class:`~bpnotes.vanishing.DeltaProfile`.
     """
     fig = new_figure(*_WIDE)
     axes = fig.subplots(1, len(profiles), sharey=True)
@@ -169,14 +169,14 @@ def draw_deltas_explorer(
 ) -> None:
     """Left: per-layer delta norms before and after training. Right: the loss curve.
 
-    One seeded run of :func:`bpnotes.deltas.train_deep` on 100 moons examples, mini-batches
+    One seeded run of :func:`bpnotes.vanishing.train_deep` on 100 moons examples, mini-batches
     of 25, :data:`EXPLORER_EPOCHS` epochs. A divergent run is stopped and said so in the
     title; only its finite part is drawn.
     """
-    check_choice("initialisation", initialisation, deltas.INITIALISATIONS)
-    scheme, scale = deltas.INITIALISATIONS[initialisation]
-    X, Y = deltas.probe_data(EXPLORER_EXAMPLES)
-    history = deltas.train_deep(depth, activation=activation, init=scheme, init_scale=scale,
+    check_choice("initialisation", initialisation, vanishing.INITIALISATIONS)
+    scheme, scale = vanishing.INITIALISATIONS[initialisation]
+    X, Y = vanishing.probe_data(EXPLORER_EXAMPLES)
+    history = vanishing.train_deep(depth, activation=activation, init=scheme, init_scale=scale,
                                 lr=lr, epochs=EXPLORER_EPOCHS, batch_size=EXPLORER_BATCH,
                                 X=X, Y=Y)
     left, right = fig.subplots(1, 2)
@@ -233,7 +233,7 @@ def deltas_explorer() -> Explorer:
             Control("activation", ["sigmoid", "tanh", "relu", "identity"], label="activation",
                     default="sigmoid", static_values=["sigmoid", "relu"],
                     fmt=_ACTIVATION_TITLES.__getitem__),
-            Control("initialisation", list(deltas.INITIALISATIONS), label="initialisation",
+            Control("initialisation", list(vanishing.INITIALISATIONS), label="initialisation",
                     default="Xavier", static_values=["Xavier", "He"]),
             Control("lr", [0.01, 0.03, 0.1, 0.3, 1.0], label="learning rate η", default=0.1,
                     static_values=[0.1, 1.0], fmt="{:g}".format),

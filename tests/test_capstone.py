@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bpnotes import MLP
-from bpnotes.digits import (
+from bpnotes.capstone import (
     DigitsSplit,
     EpochRecord,
     accuracy,
@@ -247,7 +247,7 @@ def test_sklearn_reference_rejects_bad_input(small):
 
 # ---------------------------------------------------------------- exercise checkers
 def test_checkers_accept_right_answers_and_explain_wrong_ones(split):
-    from bpnotes.digits import confusion_matrix as reference_confusion
+    from bpnotes.capstone import confusion_matrix as reference_confusion
     from bpnotes.exercises import capstone as ex
 
     assert ex.check_terminal_velocity("eta/(1 - mu)")

@@ -1,4 +1,4 @@
-"""Tests of bpnotes.plots.network and bpnotes.plots.backprop: figures drawn from the numbers."""
+"""Tests of bpnotes.plots.backprop and bpnotes.plots.backprop: figures drawn from the numbers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from matplotlib.patches import Circle
 from bpnotes import MLP
 from bpnotes import backprop as bp
 from bpnotes.plots import backprop as pb
-from bpnotes.plots.network import draw_network, network_figure, neuron_positions
+from bpnotes.plots.backprop import draw_network, network_figure, neuron_positions
 
 
 def _texts(ax):
