@@ -37,7 +37,8 @@ def equation(lhs: Any, rhs: Any = None, *, label: str = "") -> Any:
         if isinstance(value, str):
             return value
         if not isinstance(value, sp.Basic | sp.MatrixBase | int | float):
-            raise TypeError(f"expected a sympy object or a LaTeX string, got {type(value).__name__}")
+            kind = type(value).__name__
+            raise TypeError(f"expected a sympy object or a LaTeX string, got {kind}")
         return sp.latex(value)
 
     body = tex(lhs) if rhs is None else f"{tex(lhs)} = {tex(rhs)}"
