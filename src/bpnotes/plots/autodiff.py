@@ -1,0 +1,393 @@
+"""Figures of the autodiff chapter, drawn from the engine's own objects.
+
+* :func:`draw_graph` draws the computational graph of a :class:`bpnotes.autodiff.Value`
+  as the engine recorded it: one box per node with its operation, its value and its
+  gradient, one arrow per edge (input → node) labelled with the local derivative.
+  :func:`graph_canvas` gives the empty panels to draw into, so that a chapter can draw
+  the same graph before and after ``backward()``.
+* :func:`timing_figure` plots the times measured by :func:`bpnotes.autodiff.time_gradients`.
+* :func:`sweep_explorer` steps through the backward sweep of the chapter's running
+  example, one node at a time, for several values of the input x.
+
+The figures compute no gradient: they show what the engine computed
+(``Value.grad``, :func:`bpnotes.autodiff.backward_sweep`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation, Text
+
+from ..autodiff import GradientTiming, SweepStep, Value, backward_sweep
+from ..explorer import Control, Explorer
+from .style import COLORS, finish_axes, new_figure, series_styles
+
+__all__ = [
+    "RUNNING_EXAMPLE_Y",
+    "GraphArtists",
+    "draw_graph",
+    "graph_canvas",
+    "graph_layout",
+    "node_title",
+    "number",
+    "running_example",
+    "sweep_explorer",
+    "timing_figure",
+]
+
+#: Font sizes (points): node boxes and edge labels stay legible at the text width.
+NODE_FONT = 9.6
+EDGE_FONT = 9.6
+#: Fill colours of the boxes in the sweep: nothing received yet, a partial sum (some users
+#: still to come), complete, and the node being visited.
+FILL = {"waiting": "white", "partial": "#FBE3CF", "final": "#C9DDEE", "current": "#E69F00"}
+
+_OPS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−", "exp": "exp", "log": "log",
+        "tanh": "tanh", "σ": "σ", "relu": "relu"}
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def number(value: float) -> str:
+    """A number to three significant digits, with a true minus sign."""
+    return f"{value:.3g}".replace("-", "−")
+
+
+def node_title(node: Value) -> str:
+    """The first line of a node's box: its label and/or its operation."""
+    if node.op.startswith("**"):
+        exponent = node.op[2:]
+        op = "( )" + (exponent.translate(_SUPERSCRIPT) if exponent.lstrip("-").isdigit()
+                      else f"^{exponent}")
+    else:
+        op = _OPS.get(node.op, node.op)
+    if node.label and op:
+        return f"{node.label} = {op}"
+    return node.label or op or "input"
+
+
+def graph_layout(output: Value) -> dict[Value, tuple[float, float]]:
+    """Positions in [0, 1]²: one column per depth, inputs on the left, output on the right.
+
+    An operation's depth is one more than the largest depth of its inputs; an input of
+    the graph sits in the column just before its first user (so a constant used late
+    does not stretch across the figure). Within each column the nodes are ordered by the
+    mean height of their neighbours, sweeping a few times in both directions (the
+    barycentre heuristic), which keeps most edges from crossing.
+    """
+    order = output.topological_order()
+    users: dict[Value, list[Value]] = {node: [] for node in order}
+    for node in order:
+        for inp in node.inputs:
+            if node not in users[inp]:
+                users[inp].append(node)
+    depth: dict[Value, int] = {}
+    for node in order:
+        if node.inputs:
+            depth[node] = 1 + max(depth.get(i, 0) for i in node.inputs)
+    for node in order:
+        if not node.inputs:
+            depth[node] = min((depth[u] for u in users[node]), default=1) - 1
+    shift = min(depth.values())
+    columns: dict[int, list[Value]] = {}
+    for node in order:
+        columns.setdefault(depth[node] - shift, []).append(node)
+    widest = max(len(nodes) for nodes in columns.values())
+    spacing = 1.0 / max(widest - 1, 1)
+    height: dict[Value, float] = {}
+
+    def place(nodes: list[Value]) -> None:
+        for k, node in enumerate(nodes):
+            height[node] = 0.5 + ((len(nodes) - 1) / 2 - k) * spacing
+
+    for d in sorted(columns):
+        place(columns[d])
+
+    def mean_height(neighbours: Sequence[Value], node: Value) -> float:
+        return sum(height[n] for n in neighbours) / len(neighbours) if neighbours \
+            else height[node]
+
+    for _ in range(3):  # order within the columns
+        for d in sorted(columns)[1:]:
+            columns[d].sort(key=lambda n: -mean_height(n.inputs, n))
+            place(columns[d])
+        for d in sorted(columns, reverse=True)[1:]:
+            columns[d].sort(key=lambda n: -mean_height(users[n], n))
+            place(columns[d])
+    # Final heights: each operation level with its inputs, each graph input level with
+    # its users, then pushed apart to at least ``spacing`` within a column.
+    for neighbours in (lambda n: n.inputs, lambda n: users[n] if not n.inputs else n.inputs,
+                       lambda n: n.inputs):
+        for d in sorted(columns):
+            nodes = columns[d]
+            wanted = [mean_height(neighbours(n), n) for n in nodes]
+            for node, y in zip(nodes, _spread(wanted, spacing), strict=True):
+                height[node] = y
+    low, high = min(height.values()), max(height.values())
+    scale = 1.0 / (high - low) if high > low else 1.0
+    last = max(columns)
+    return {node: ((depth[node] - shift) / last if last else 0.5,
+                   (height[node] - low) * scale if high > low else 0.5)
+            for node in order}
+
+
+def _spread(wanted: list[float], gap: float) -> list[float]:
+    """Heights as close to ``wanted`` (listed top to bottom) as a minimum ``gap`` allows."""
+    heights = list(wanted)
+    for k in range(1, len(heights)):  # push each node below the one above it
+        heights[k] = min(heights[k], heights[k - 1] - gap)
+    offset = sum(w - h for w, h in zip(wanted, heights, strict=True)) / len(heights)
+    return [h + offset for h in heights]  # re-centre the block on what was wanted
+
+
+@dataclass
+class GraphArtists:
+    """The artists of one drawn graph, for updating in place (see :func:`draw_graph`)."""
+
+    nodes: list[Value]
+    boxes: dict[Value, Text]
+    arrows: dict[tuple[Value, Value], Annotation]
+    edge_labels: dict[tuple[Value, Value], Text]
+    title: Text
+
+    def show(self, data: Sequence[float], grads: Sequence[float | None],
+             states: Sequence[str] | None = None, active: Sequence[tuple[int, int]] = (),
+             title: str = "", edge_text: Sequence[str] | None = None) -> None:
+        """Write values and gradients into the boxes (``None``: not known yet).
+
+        ``states`` colours the boxes (keys of :data:`FILL`); ``active`` are the edges
+        (input index, node index) drawn thick and coloured, and, if ``edge_text`` is
+        given, labelled with its entries ("adds …", what the edge passes back) while the
+        other edges are unlabelled.
+        """
+        for k, node in enumerate(self.nodes):
+            grad = grads[k]
+            shown = "?" if grad is None else number(grad)
+            self.boxes[node].set_text(f"{node_title(node)}\nvalue {number(data[k])}\n"
+                                      f"grad {shown}")
+            state = "waiting" if states is None else states[k]
+            box = self.boxes[node].get_bbox_patch()
+            if box is not None:
+                box.set_facecolor(FILL[state])
+        index = {node: k for k, node in enumerate(self.nodes)}
+        highlighted = list(active)
+        for (inp, node), arrow in self.arrows.items():
+            key = (index[inp], index[node])
+            on = key in highlighted
+            if edge_text is not None:
+                label = edge_text[highlighted.index(key)] if on else ""
+                self.edge_labels[inp, node].set_text(f"adds {label}" if on else "")
+            patch = arrow.arrow_patch
+            if patch is not None:
+                patch.set_color(COLORS[1] if on else "0.35")
+                patch.set_linewidth(2.4 if on else 1.0)
+            self.edge_labels[inp, node].set_color(COLORS[1] if on else "0.2")
+            self.edge_labels[inp, node].set_fontweight("bold" if on else "normal")
+        self.title.set_text(title)
+
+
+def graph_canvas(panels: int = 1, *, height: float = 3.6) -> Figure:
+    """An empty figure of ``panels`` stacked panels for :func:`draw_graph`, at text width."""
+    if isinstance(panels, bool) or not isinstance(panels, int) or panels < 1:
+        raise ValueError(f"panels must be a positive integer, got {panels!r}")
+    fig = new_figure(7.0, height * panels)
+    fig.subplots(panels, 1, squeeze=False)
+    return fig
+
+
+def draw_graph(ax: Axes, output: Value, *, title: str = "",
+               local: bool = True) -> GraphArtists:
+    """Draw the graph of ``output`` as the engine recorded it, with every ``data`` and ``grad``.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw into (e.g. one panel of :func:`graph_canvas`).
+    output
+        The Value whose graph is drawn.
+    title
+        The panel's title.
+    local
+        Label each edge with its local derivative, "×d" (eq. (ad-local)).
+
+    Returns
+    -------
+    GraphArtists
+        The boxes and arrows, which :meth:`GraphArtists.show` can rewrite in place.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"output must be a Value, got {type(output).__name__}")
+    positions = graph_layout(output)
+    nodes = output.topological_order()
+    ax.set_xlim(-0.09, 1.09)
+    ax.set_ylim(-0.16, 1.16)
+    ax.set_axis_off()
+    boxes = {
+        node: ax.text(*positions[node], "", ha="center", va="center", fontsize=NODE_FONT,
+                      linespacing=1.25, zorder=3,
+                      bbox={"boxstyle": "round,pad=0.3", "facecolor": "white",
+                            "edgecolor": "0.25", "linewidth": 1.0})
+        for node in nodes
+    }
+    arrows: dict[tuple[Value, Value], Annotation] = {}
+    edge_labels: dict[tuple[Value, Value], Text] = {}
+    for node in nodes:
+        for inp, d in zip(node.inputs, node.local_grads, strict=True):
+            if (inp, node) in arrows:  # x * x: one arrow per distinct edge
+                edge_labels[inp, node].set_text(edge_labels[inp, node].get_text() + " (×2)")
+                continue
+            arrows[inp, node] = ax.annotate(
+                "", xy=positions[node], xytext=positions[inp], zorder=1,
+                arrowprops={"arrowstyle": "-|>", "color": "0.35", "linewidth": 1.0,
+                            "shrinkA": 0, "shrinkB": 0, "mutation_scale": 12,
+                            "patchA": boxes[inp].get_bbox_patch(),
+                            "patchB": boxes[node].get_bbox_patch()},
+            )
+            (x0, y0), (x1, y1) = positions[inp], positions[node]
+            edge_labels[inp, node] = ax.text(
+                0.5 * x0 + 0.5 * x1, 0.5 * y0 + 0.5 * y1, f"×{number(d)}" if local else "",
+                ha="center", va="center", fontsize=EDGE_FONT, zorder=2,
+                bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                      "alpha": 0.85},
+            )
+    artists = GraphArtists(nodes, boxes, arrows, edge_labels, ax.set_title(""))
+    artists.show([n.data for n in nodes], [n.grad for n in nodes], title=title)
+    return artists
+
+
+def timing_figure(timings: Sequence[GradientTiming]) -> Figure:
+    """Seconds per gradient against the number of parameters P (log–log)."""
+    if not timings or not all(isinstance(t, GradientTiming) for t in timings):
+        raise ValueError("timings must be a non-empty list of GradientTiming")
+    fig = new_figure(7.0, 3.2)
+    ax = fig.subplots()
+    P = [t.parameters for t in timings]
+    series = [
+        ("finite differences (2P cost evaluations)", [t.finite_differences for t in timings]),
+        ("backpropagation (MLP.gradients)", [t.backprop for t in timings]),
+        ("one forward pass (MLP.cost)", [t.forward for t in timings]),
+    ]
+    for (name, seconds), style in zip(series, series_styles(), strict=False):
+        ax.plot(P, seconds, label=name, **style)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    finish_axes(ax, xlabel="number of parameters P", ylabel="seconds per gradient")
+    ax.tick_params(labelsize=NODE_FONT)
+    ax.legend(fontsize=NODE_FONT, loc="upper left", framealpha=0.95)
+    return fig
+
+
+# ---------------------------------------------------------------- the sweep explorer
+#: The running example's y: z = (x y + tanh x)² / (1 + eʸ) at y = −1.
+RUNNING_EXAMPLE_Y = -1.0
+_X_VALUES = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
+_X_STATIC = (-1.0, 0.5, 2.0)
+
+
+def running_example(x: float = 2.0, y: float = RUNNING_EXAMPLE_Y) -> Value:
+    """z = (x y + tanh x)² / (1 + eʸ), with the chapter's node labels v₁ … v₇ = z."""
+    xv, yv = Value(x, label="x"), Value(y, label="y")
+    v1 = xv * yv
+    v2 = xv.tanh()
+    v3 = v1 + v2
+    v4 = v3**2
+    v5 = yv.exp()
+    v6 = 1 + v5
+    v7 = v4 / v6
+    for k, node in enumerate((v1, v2, v3, v4, v5, v6, v7), start=1):
+        node.label = f"v{chr(0x2080 + k)}"
+    return v7
+
+
+def _sweep_data(step: int, x: float) -> dict[str, Any]:
+    """What the explorer shows after ``step`` nodes of the backward sweep."""
+    z = running_example(x)
+    nodes = z.topological_order()
+    steps: list[SweepStep] = backward_sweep(z)
+    index = {node: k for k, node in enumerate(nodes)}
+    visited = {s.node for s in steps[:step]}
+    users: dict[Value, set[Value]] = {node: set() for node in nodes}
+    for node in nodes:
+        for inp in node.inputs:
+            users[inp].add(node)
+    known = steps[step - 1].gradients if step > 0 else {}
+    current = steps[step - 1] if step > 0 else None
+    states: list[str] = []
+    grads: list[float | None] = []
+    for node in nodes:
+        received = users[node] & visited
+        if current is not None and node is current.node:
+            states.append("current")
+        elif (node is z and step > 0) or (users[node] and received == users[node]):
+            states.append("final")
+        elif received:
+            states.append("partial")
+        else:
+            states.append("waiting")
+        grads.append(known[node] if states[-1] != "waiting" else None)
+    active = [(index[inp], index[current.node]) for inp, _ in current.passed] if current else []
+    passed = [number(amount) for _, amount in current.passed] if current else []
+    if current is None:
+        title = f"x = {x:g}: before the sweep, only the values are known"
+    else:
+        title = f"step {step} of {len(steps)}: {node_title(current.node)} passes its gradient on"
+    return {
+        "x": x,
+        "step": step,
+        "data": [n.data for n in nodes],
+        "grads": grads,
+        "states": states,
+        "active": active,
+        "passed": passed,
+        "title": title,
+        "current": node_title(current.node) if current else "",
+        "complete": sum(state in ("final", "current") for state in states),
+        "count": len(nodes),
+    }
+
+
+def _sweep_alt(data: Mapping[str, Any]) -> str:
+    if data["step"] == 0:
+        return (f"The graph of z at x = {data['x']:g}, y = {RUNNING_EXAMPLE_Y:g}, before the "
+                "backward sweep: every box shows its value and an unknown gradient.")
+    return (f"The graph of z at x = {data['x']:g} after {data['step']} steps of the backward "
+            f"sweep: node {data['current']} has just passed its gradient to its inputs; "
+            f"{data['complete']} of {data['count']} gradients are complete.")
+
+
+def _draw_sweep(fig: Figure) -> Callable[[Mapping[str, Any]], None]:
+    ax = fig.subplots()
+    artists = draw_graph(ax, running_example(), local=False)
+
+    def update(data: Mapping[str, Any]) -> None:
+        artists.show(data["data"], data["grads"], data["states"], data["active"],
+                     title=data["title"], edge_text=data["passed"])
+
+    return update
+
+
+def sweep_explorer() -> Explorer:
+    """Step through the backward sweep of z = (x y + tanh x)² / (1 + eʸ), eq. (ad-adjoint).
+
+    Controls: the step (0 = before the sweep, then one visited node per step) and x.
+    Boxes are white until they receive a gradient, light orange while their gradient is
+    still a partial sum, orange at the step that visits them, and blue once final.
+    """
+    steps = len(running_example().topological_order())
+    return Explorer(
+        _sweep_data,
+        _draw_sweep,
+        [
+            Control("step", list(range(steps + 1)), label="step of the sweep"),
+            Control("x", list(_X_VALUES), label="x", default=2.0,
+                    static_values=list(_X_STATIC)),
+        ],
+        alt=_sweep_alt,
+        figsize=(7.0, 3.6),
+    )
