@@ -13,12 +13,14 @@ the per-layer delta norms; the other figures draw training histories computed by
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
+import contourpy
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
@@ -26,14 +28,29 @@ from ..backprop import NetworkState
 from ..data import moons
 from ..explorer import Control, Explorer
 from ..mlp import MLP, TrainingHistory
-from .style import COLORS, finish_axes, new_figure, series_styles
+from .style import (
+    CLASS_COLORS,
+    COLORS,
+    FONT,
+    LINE_COLORS,
+    LINESTYLES,
+    MARKERS,
+    MIN_FONT,
+    TINTS,
+    finish_axes,
+    log_ticks,
+    new_figure,
+    series_styles,
+)
 
 __all__ = [
+    "MLPRun",
     "draw_mlp_training",
     "draw_network",
     "final_cost_figure",
     "layer_delta_figure",
     "mlp_explorer",
+    "mlp_run",
     "network_figure",
     "neuron_positions",
     "training_curves_figure",
@@ -43,80 +60,145 @@ EXPLORER_EPOCHS = 150
 EXPLORER_SEED = 0
 
 
-@lru_cache(maxsize=64)
-def _explorer_run(lr: float, width: int, activation: str) -> tuple[MLP, TrainingHistory]:
-    X, t = _explorer_data()
-    net = MLP([2, width, width, 1], hidden=activation, output="sigmoid", loss="log",
-              seed=EXPLORER_SEED)
-    history = net.train(X, t[:, None].astype(np.float64), lr=lr, epochs=EXPLORER_EPOCHS)
-    return net, history
+#: Fixed axes of the explorer (every run of the live grid lies inside them, or at the
+#: floor: a delta norm of exactly 0 — dead ReLU units — or below 1e-12 is drawn at 1e-12).
+COST_RANGE = (1e-2, 1e3)
+DELTA_RANGE = (1e-12, 1e2)
+_GRID = 80
 
 
-@lru_cache(maxsize=1)
+@dataclass(frozen=True)
+class MLPRun:
+    """The MLP explorer's data for one setting (no network object is kept)."""
+
+    lr: float
+    width: int
+    activation: str
+    losses: np.ndarray
+    delta_norms: np.ndarray
+    floored: bool
+    diverged: bool
+    probabilities: np.ndarray | None
+    boundary: list[np.ndarray]
+    accuracy: float | None
+
+
 def _explorer_data() -> tuple[np.ndarray, np.ndarray]:
     return moons(200, noise=0.2, seed=1)
 
 
-def _boundary(ax: Axes, net: MLP, X: np.ndarray, t: np.ndarray) -> None:
-    xs = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 80)
-    ys = np.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 80)
-    gx, gy = np.meshgrid(xs, ys)
-    p = net.forward(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0].reshape(gx.shape)
-    cmap = ListedColormap(["#cfe3f1", "#f6d7c3"])
-    ax.contourf(gx, gy, p > 0.5, levels=[-0.5, 0.5, 1.5], cmap=cmap)
-    ax.contour(gx, gy, p, levels=[0.5], colors="0.25", linewidths=1.0)
-    for label, marker, colour in ((0, "o", COLORS[0]), (1, "s", COLORS[1])):
-        pts = X[t == label]
-        ax.plot(pts[:, 0], pts[:, 1], marker, color=colour, markersize=3, linestyle="none",
-                label=f"class {label}")
+def _window(X: np.ndarray) -> tuple[float, float, float, float]:
+    return (float(X[:, 0].min() - 0.5), float(X[:, 0].max() + 0.5),
+            float(X[:, 1].min() - 0.5), float(X[:, 1].max() + 0.5))
 
 
-def draw_mlp_training(fig: Figure, lr: float, width: int, activation: str) -> None:
-    """Train the explorer's network and draw: cost per epoch, decision boundary, and the
-    mean delta norm (1/m) Σ_i ‖δ^l_i‖ of every layer per epoch (log scales)."""
-    net, history = _explorer_run(float(lr), int(width), str(activation))
+def mlp_run(lr: float, width: int, activation: str,
+            progress: Callable[[float], None] | None = None) -> MLPRun:
+    """Train a 2-w-w-1 network (``activation`` in the hidden layers, sigmoid output, log
+    loss) on 200 moons points by full-batch descent for :data:`EXPLORER_EPOCHS` epochs,
+    eq. (bp-delta-rule) giving the deltas; keep the numbers the explorer draws.
+
+    ``progress(fraction)`` is called after every epoch when given.
+    """
     X, t = _explorer_data()
-    # A fixed layout instead of the explorer's constrained one: a third cheaper to render,
-    # which matters for the pre-rendered static frames.
-    fig.set_layout_engine("none")
-    left, middle, right = fig.subplots(1, 3, gridspec_kw={
-        "left": 0.085, "right": 0.99, "bottom": 0.14, "top": 0.9, "wspace": 0.36})
-    epochs = np.arange(len(history.losses))
-    left.semilogy(epochs, history.losses, color=COLORS[0])
-    status = (f"diverged after {len(epochs) - 1} epochs" if history.diverged
-              else f"cost {history.losses[-1]:.3f} after {len(epochs) - 1} epochs")
-    finish_axes(left, title=status, xlabel="epoch", ylabel="cost C (log scale)")
-    if history.diverged:
-        middle.text(0.5, 0.5, "training diverged:\nno boundary to show", ha="center",
-                    va="center", transform=middle.transAxes)
-        middle.set_axis_off()
-    else:
-        _boundary(middle, net, X, t)
+    net = MLP([2, width, width, 1], hidden=activation, output="sigmoid", loss="log",
+              seed=EXPLORER_SEED)
+    report = None if progress is None else (lambda epoch: progress(epoch / EXPLORER_EPOCHS))
+    history = net.train(X, t[:, None].astype(np.float64), lr=lr, epochs=EXPLORER_EPOCHS,
+                        record_norms=True, after_epoch=report)
+    norms = cast(np.ndarray, history.delta_norms)
+    probabilities, boundary, accuracy = None, [], None
+    if not history.diverged:
+        x0, x1, y0, y1 = _window(X)
+        xs, ys = np.linspace(x0, x1, _GRID), np.linspace(y0, y1, _GRID)
+        gx, gy = np.meshgrid(xs, ys)
+        probabilities = net.forward(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0]
+        probabilities = probabilities.reshape(gx.shape)
+        boundary = [np.asarray(line) for line in
+                    contourpy.contour_generator(xs, ys, probabilities).lines(0.5)]
         accuracy = float(np.mean(net.predict(X) == t))
-        finish_axes(middle, title=f"training accuracy {accuracy:.0%}", xlabel="x₁", ylabel="x₂")
-    styles = series_styles()
-    floor = 1e-12  # dead units give deltas of exactly 0, which a log axis cannot show
-    title = r"mean $\|\delta^l\|$ per layer"
-    if np.any(history.delta_norms < floor):
-        title = r"mean $\|\delta^l\|$ (0 shown as $10^{-12}$)"
-    for layer in range(history.delta_norms.shape[1]):
-        norms = np.maximum(history.delta_norms[:, layer], floor)
-        style = next(styles)
-        right.semilogy(np.arange(len(norms)), norms, color=style["color"],
-                       linestyle=style["linestyle"], label=f"layer {layer + 1}")
-    right.legend(fontsize=7)
-    finish_axes(right, title=title, xlabel="epoch", ylabel="log scale")
+    return MLPRun(float(lr), int(width), str(activation),
+                  np.clip(history.losses, *COST_RANGE), np.clip(norms, *DELTA_RANGE),
+                  bool(np.any(norms < DELTA_RANGE[0])), history.diverged, probabilities,
+                  boundary, accuracy)
+
+
+def draw_mlp_training(fig: Figure) -> Callable[[MLPRun], None]:
+    """Left: the decision regions over the two classes. Right: the cost per epoch and
+    the mean delta norm (1/m) Σ_i ‖δ^l_i‖ of every layer per epoch (log scales)."""
+    X, t = _explorer_data()
+    grid = fig.add_gridspec(2, 2, width_ratios=(1.1, 1))
+    middle = fig.add_subplot(grid[:, 0])
+    left = fig.add_subplot(grid[0, 1])
+    right = fig.add_subplot(grid[1, 1], sharex=left)
+    x0, x1, y0, y1 = _window(X)
+    blank = np.full((_GRID, _GRID), np.nan)
+    regions = middle.imshow(blank, extent=(x0, x1, y0, y1), origin="lower", aspect="auto",
+                            cmap=ListedColormap(TINTS[:2]), vmin=0, vmax=1,
+                            interpolation="nearest", animated=True)
+    boundary = LineCollection([], colors="0.25", linewidths=1.0, animated=True)
+    middle.add_collection(boundary, autolim=False)
+    for label in (0, 1):
+        pts = X[t == label]
+        middle.plot(pts[:, 0], pts[:, 1], MARKERS[label], color=CLASS_COLORS[label],
+                    markersize=3.5, linestyle="none", label=f"class {label}", animated=True)
+    note = middle.text(0.5, 0.5, "training diverged:\nno boundary to show", ha="center",
+                       va="center", transform=middle.transAxes, fontsize=FONT, animated=True,
+                       bbox={"facecolor": "white", "edgecolor": "0.5", "pad": 4}, zorder=6)
+    middle.set_xlim(x0, x1)
+    middle.set_ylim(y0, y1)
+    finish_axes(middle, title=" ", xlabel="$x_1$", ylabel="$x_2$")
+    fig.legend(handles=middle.get_lines(), loc="outside lower left", ncols=2, fontsize=MIN_FONT,
+               frameon=False, markerscale=1.5)
+    (cost,) = left.semilogy([], [], color=LINE_COLORS[0], animated=True)
+    left.set_xlim(0, EXPLORER_EPOCHS)
+    left.set_ylim(*COST_RANGE)
+    log_ticks(left.yaxis, [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0])
+    finish_axes(left, title=" ", ylabel="cost $C$")
+    left.tick_params(labelbottom=False)
+    lines = []
+    for layer in range(3):
+        (line,) = right.semilogy([], [], color=LINE_COLORS[layer], linestyle=LINESTYLES[layer],
+                                 label=f"layer {layer + 1}", animated=True)
+        lines.append(line)
+    right.set_ylim(*DELTA_RANGE)
+    log_ticks(right.yaxis, [1e-12, 1e-8, 1e-4, 1.0], powers=True)
+    finish_axes(right, title=" ", xlabel="epoch", ylabel=r"mean $\|\delta^l\|$")
+    fig.legend(handles=lines, loc="outside lower right", ncols=3, fontsize=MIN_FONT,
+               frameon=False, handlelength=1.6, columnspacing=0.8)
+    for ax in (middle, left, right):
+        ax.title.set_animated(True)
+
+    def update(run: MLPRun) -> None:
+        shown = run.probabilities is not None
+        regions.set_data(blank if run.probabilities is None else run.probabilities > 0.5)
+        boundary.set_segments(run.boundary)
+        note.set_visible(not shown)
+        middle.set_title("diverged" if run.accuracy is None
+                         else f"training accuracy {100 * run.accuracy:.0f} %", fontsize=FONT)
+        epochs = np.arange(len(run.losses))
+        cost.set_data(epochs, run.losses)
+        left.set_title(("diverged: " if run.diverged else "")
+                       + f"cost {run.losses[-1]:.3g} after {len(epochs) - 1} epochs",
+                       fontsize=FONT)
+        for layer, line in enumerate(lines):
+            line.set_data(np.arange(run.delta_norms.shape[0]), run.delta_norms[:, layer])
+        right.set_title(r"mean $\|\delta^l\|$ per layer"
+                        + (r" (0 drawn at $10^{-12}$)" if run.floored else ""), fontsize=FONT)
+
+    return update
 
 
 def mlp_explorer() -> Explorer:
-    """Learning rate, hidden width and activation → loss curve, boundary, delta norms.
+    """Learning rate, hidden width and activation → boundary, loss curve, delta norms.
 
     A 2-w-w-1 network on 200 "moons" points, full-batch descent for 150 epochs. The
     static site pre-renders 3 × 2 × 3 = 18 frames; the live notebook offers more values.
     """
     return Explorer(
-        draw=draw_mlp_training,
-        controls=[
+        mlp_run,
+        draw_mlp_training,
+        [
             Control("lr", [0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0], label="learning rate η",
                     default=1.0, static_values=[0.1, 1.0, 10.0], fmt="{:g}".format),
             Control("width", [2, 3, 4, 8, 16], label="hidden width", default=8,
@@ -124,12 +206,12 @@ def mlp_explorer() -> Explorer:
             Control("activation", ["sigmoid", "tanh", "relu"], label="hidden activation",
                     default="tanh"),
         ],
-        alt=lambda lr, width, activation: (
-            f"Training a 2-{width}-{width}-1 {activation} network on the moons data with "
-            f"learning rate {lr:g}: the cost per epoch, the decision boundary over the two "
-            "classes, and the mean delta norm of each layer per epoch."
+        alt=lambda run: (
+            f"Training a 2-{run.width}-{run.width}-1 {run.activation} network on the moons "
+            f"data with learning rate {run.lr:g}: the decision boundary over the two classes, "
+            "the cost per epoch, and the mean delta norm of each layer per epoch."
         ),
-        figsize=(11.0, 3.5),
+        figsize=(7.0, 4.4),
     )
 
 
@@ -147,7 +229,7 @@ def training_curves_figure(histories: Mapping[str, TrainingHistory], title: str 
         ax.semilogy(np.arange(len(h.losses)), h.losses, color=style["color"],
                     linestyle=style["linestyle"], marker=style["marker"], markevery=0.1,
                     markersize=4, label=f"{label}{suffix}")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=MIN_FONT)
     finish_axes(ax, title=title, xlabel=x_label, ylabel="cost C (log scale)")
     return fig
 
@@ -187,7 +269,7 @@ def layer_delta_figure(state: NetworkState) -> Figure:
         position += delta.size + 1
     ax.set_yscale("log")
     ax.set_xticks(ticks, labels)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=MIN_FONT)
     finish_axes(ax, title="|δ| of each neuron", xlabel="neuron within its layer",
                 ylabel="|δ| (log scale)")
     return fig
@@ -224,7 +306,7 @@ def _names(sizes: Sequence[int]) -> list[list[str]]:
 
 
 def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4,
-                 fontsize: float = 8.5) -> None:
+                 fontsize: float = MIN_FONT) -> None:
     """Draw ``state`` on ``ax``: neurons with a and δ (and b, ∂C/∂b where a bias exists),
     arrows with w and ∂C/∂w.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -19,16 +20,18 @@ from numpy.typing import ArrayLike
 from ..explorer import Control, Explorer
 from ..symbolic import calculus as sym
 from ..validation import as_float_matrix, check_positive_number
-from .style import COLORS, LINESTYLES, finish_axes, new_figure
+from .style import COLORS, FONT, LINESTYLES, MIN_FONT, TEXT_WIDTH, finish_axes, new_figure
 
 __all__ = [
     "TANGENT_STEP",
+    "TangentPoint",
     "draw_tangent",
     "gradient_field_figure",
     "graph_figure",
     "secant_figure",
     "slices_figure",
     "tangent_explorer",
+    "tangent_point",
 ]
 
 # Arguments go through np.asarray: numbers and arrays alike.
@@ -95,56 +98,93 @@ def secant_figure(x0: float = 0.0, hs: Sequence[float] = (1.5, 0.8, 0.3)) -> Fig
     ax.set_ylim(float(values.min()) - 0.6, float(values.max()) + 0.6)
     finish_axes(ax, title="Secant slopes approach the tangent's slope as h → 0",
                 xlabel="x", ylabel="f(x)")
-    ax.legend(loc="upper center", fontsize=8)
+    ax.legend(loc="upper center", fontsize=MIN_FONT)
     return fig
 
 
-def draw_tangent(fig: Figure, x0: float, lr: float = TANGENT_STEP) -> None:
+@dataclass(frozen=True)
+class TangentPoint:
+    """The tangent explorer's data at one point x0: f(x0), f'(x0) and one step from x0."""
+
+    x0: float
+    y0: float
+    slope: float
+    lr: float
+    x1: float
+    y1: float
+
+
+def tangent_point(x0: float, lr: float = TANGENT_STEP) -> TangentPoint:
+    """f and f' at ``x0`` and one gradient-descent step x1 = x0 − η f'(x0), eq. (intro-update)."""
+    x0 = _finite("x0", x0)
+    lr = check_positive_number("lr", lr)
+    f, df = _curve()
+    slope = float(df(x0))
+    x1 = x0 - lr * slope
+    return TangentPoint(x0, float(f(x0)), slope, lr, x1, float(f(x1)))
+
+
+_Y_RANGE = (-2.6, 2.6)
+
+
+def draw_tangent(fig: Figure) -> Callable[[TangentPoint], None]:
     """Left: f(x) = x³/3 − x, its tangent at x0 and one gradient-descent step from x0.
     Right: the derivative f'(x) = x² − 1, with the tangent's slope marked at x0.
 
     Eqs. (calc-tangent) and (intro-update): the step moves x by −η f'(x0), downhill.
     """
-    x0 = _finite("x0", x0)
-    lr = check_positive_number("lr", lr)
     f, df = _curve()
     left, right = fig.subplots(1, 2)
     grid = np.linspace(*_CURVE_RANGE, 300)
-    y0, slope = float(f(x0)), float(df(x0))
-    left.plot(grid, f(grid), color="0.35", linewidth=2, label="f(x)")
-    near = np.linspace(x0 - 0.9, x0 + 0.9, 2)
-    left.plot(near, y0 + slope * (near - x0), color=COLORS[0], linewidth=2.2,
-              label="tangent at x₀")
-    left.plot([x0], [y0], "s", color=COLORS[0], markersize=8)
-    x1 = x0 - lr * slope
-    if abs(x1 - x0) > 1e-9:
-        left.annotate("", xy=(x1, float(f(x1))), xytext=(x0, y0),
-                      arrowprops={"arrowstyle": "->", "color": COLORS[1], "linewidth": 2,
-                                  "linestyle": "--"})
-    left.plot([x1], [float(f(x1))], "o", color=COLORS[1], markersize=6,
-              label=f"one step, η = {lr:g}")
-    left.set_ylim(-2.6, 2.6)
+    left.plot(grid, f(grid), color="0.35", linewidth=2, label="$f(x)$")
+    (tangent,) = left.plot([], [], color=COLORS[0], linewidth=2.2, label="tangent at $x_0$",
+                           animated=True)
+    (point,) = left.plot([], [], "s", color=COLORS[0], markersize=8, animated=True)
+    arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="->", color=COLORS[1], linewidth=2,
+                            linestyle="--", mutation_scale=14, animated=True)
+    left.add_patch(arrow)
+    (step,) = left.plot([], [], "o", color=COLORS[1], markersize=6, animated=True,
+                        label=f"one step, $\\eta = {TANGENT_STEP:g}$")
+    note = left.text(0.03, 0.04, "", transform=left.transAxes, fontsize=MIN_FONT,
+                     color=COLORS[1], animated=True)
+    left.set_ylim(*_Y_RANGE)
     left.set_xlim(*_CURVE_RANGE)
-    if not (_CURVE_RANGE[0] <= x1 <= _CURVE_RANGE[1] and -2.6 <= float(f(x1)) <= 2.6):
-        left.text(0.03, 0.04, f"the step lands at x = {x1:.3g},\noutside this window",
-                  transform=left.transAxes, fontsize=8, color=COLORS[1])
-    if slope > 1e-12:
-        where = "downhill is to the left"
-    elif slope < -1e-12:
-        where = "downhill is to the right"
-    else:
-        where = "flat: a valley or a hill"
-    finish_axes(left, title=f"x₀ = {x0:.3g}: slope {slope:.3g}, {where}", xlabel="x",
-                ylabel="f(x)")
-    left.legend(loc="lower right", fontsize=8)
+    finish_axes(left, title=" ", xlabel="$x$", ylabel="$f(x)$")
     right.plot(grid, df(grid), color=COLORS[2], linestyle=LINESTYLES[2], linewidth=2,
-               label="f'(x) = x² − 1")
+               label="$f\\,'(x) = x^2 - 1$")
     right.axhline(0.0, color="0.5", linewidth=1)
-    right.plot([x0], [slope], "s", color=COLORS[0], markersize=8, label="slope at x₀")
+    (marked,) = right.plot([], [], "s", color=COLORS[0], markersize=8, label="slope at $x_0$",
+                           animated=True)
     right.set_xlim(*_CURVE_RANGE)
-    finish_axes(right, title="The derivative: the slope at every point", xlabel="x",
-                ylabel="f'(x)")
-    right.legend(loc="upper center", fontsize=8)
+    right.set_ylim(-1.3, 4.1)
+    finish_axes(right, title="The derivative: the slope at every point", xlabel="$x$",
+                ylabel="$f\\,'(x)$")
+    # Under the panels, where it covers no data.
+    fig.legend(handles=[*left.get_lines()[:2], step, *right.get_lines()[:1], marked],
+               loc="outside lower center", ncols=3, fontsize=MIN_FONT, frameon=False)
+    left.title.set_animated(True)
+
+    def update(p: TangentPoint) -> None:
+        near = np.array([p.x0 - 0.9, p.x0 + 0.9])
+        tangent.set_data(near, p.y0 + p.slope * (near - p.x0))
+        point.set_data([p.x0], [p.y0])
+        moved = abs(p.x1 - p.x0) > 1e-9
+        arrow.set_positions((p.x0, p.y0), (p.x1, p.y1) if moved else (p.x0, p.y0))
+        arrow.set_visible(moved)
+        step.set_data([p.x1], [p.y1])
+        inside = (_CURVE_RANGE[0] <= p.x1 <= _CURVE_RANGE[1]
+                  and _Y_RANGE[0] <= p.y1 <= _Y_RANGE[1])
+        note.set_text("" if inside else f"the step lands at $x = {p.x1:.3g}$,\noutside this window")
+        if p.slope > 1e-12:
+            where = "downhill is to the left"
+        elif p.slope < -1e-12:
+            where = "downhill is to the right"
+        else:
+            where = "flat: a valley or a hill"
+        left.set_title(f"$x_0 = {p.x0:.3g}$: slope {p.slope:.3g}, {where}", fontsize=FONT)
+        marked.set_data([p.x0], [p.slope])
+
+    return update
 
 
 def tangent_explorer() -> Explorer:
@@ -152,17 +192,17 @@ def tangent_explorer() -> Explorer:
     values = [round(v, 3) for v in np.linspace(-2.0, 2.0, 33)]
     static = [round(v, 3) for v in np.linspace(-2.0, 2.0, 9)]
 
-    def alt(x0: float) -> str:
-        slope = x0**2 - 1
-        return (f"The curve f(x) = x³/3 − x with its tangent line at x₀ = {x0:g}, of slope "
-                f"{slope:.3g}, and the derivative curve with that slope marked.")
+    def alt(p: TangentPoint) -> str:
+        return (f"The curve f(x) = x³/3 − x with its tangent line at x₀ = {p.x0:g}, of slope "
+                f"{p.slope:.3g}, and the derivative curve with that slope marked.")
 
     return Explorer(
-        draw=draw_tangent,
-        controls=[Control("x0", values, label="point x₀", default=0.5, static_values=static,
-                          fmt="{:.3g}".format)],
+        tangent_point,
+        draw_tangent,
+        [Control("x0", values, label="point x₀", default=0.5, static_values=static,
+                 fmt="{:.3g}".format)],
         alt=alt,
-        figsize=(9.0, 3.6),
+        figsize=(7.0, 3.5),
     )
 
 
@@ -183,7 +223,7 @@ def slices_figure(point: Sequence[float] = (1.0, 1.0)) -> Figure:
     if max(abs(p1), abs(p2)) > 2:
         raise ValueError(f"point must lie in the drawn square [-2, 2]², got {(p1, p2)}")
     J, dJ1, dJ2 = _surface()
-    fig = new_figure(8.4, 3.4)
+    fig = new_figure(TEXT_WIDTH, 3.4)
     surf = fig.add_subplot(1, 3, 1, projection="3d")
     W1, W2 = _bowl_grid(40)
     surf.plot_surface(W1, W2, J(W1, W2), cmap="Greys", alpha=0.55, linewidth=0)
@@ -198,7 +238,7 @@ def slices_figure(point: Sequence[float] = (1.0, 1.0)) -> Figure:
     surf.set_zlabel("J")
     surf.set_title("J(w1, w2) and two slices")
     surf.view_init(elev=28, azim=-60)
-    surf.legend(loc="upper left", fontsize=8)
+    surf.legend(loc="upper left", fontsize=MIN_FONT)
     value = float(J(p1, p2))
     panels = [
         (fig.add_subplot(1, 3, 2), p1, lambda v: J(v, np.full_like(v, p2)), float(dJ1(p1, p2)),
@@ -214,7 +254,7 @@ def slices_figure(point: Sequence[float] = (1.0, 1.0)) -> Figure:
                 label=f"tangent, slope {partial} = {slope:g}")
         ax.plot([at], [value], "s", color="black", markersize=6)
         finish_axes(ax, title=f"Slice along {name}", xlabel=name, ylabel="J")
-        ax.legend(loc="upper center", fontsize=8)
+        ax.legend(loc="upper center", fontsize=MIN_FONT)
     return fig
 
 
@@ -238,7 +278,7 @@ def gradient_field_figure(
     W1, W2 = _bowl_grid(120)
     contours = ax.contour(W1, W2, J(W1, W2), levels=[0.25, 1, 2, 4, 6, 9, 12], colors="0.45",
                           linewidths=1)
-    ax.clabel(contours, fontsize=7, fmt="%g")
+    ax.clabel(contours, fontsize=MIN_FONT, fmt="%g")
     Q1, Q2 = np.meshgrid(np.linspace(-1.75, 1.75, 8), np.linspace(-1.75, 1.75, 8))
     ax.quiver(Q1, Q2, dJ1(Q1, Q2), dJ2(Q1, Q2), color="0.6", angles="xy", scale_units="xy",
               scale=12, width=0.004)
@@ -261,13 +301,11 @@ def gradient_field_figure(
     ax.set_ylim(-2, 2)
     finish_axes(ax, title="Gradient arrows cross the contours at right angles",
                 xlabel="w1", ylabel="w2")
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.95)
+    ax.legend(loc="upper right", fontsize=MIN_FONT, framealpha=0.95)
     return fig
 
 
 # ------------------------------------------------------------------ computation graphs
-#: The width (inches at 100 dpi) at which the book's text column shows a figure unscaled.
-TEXT_WIDTH = 6.4
 
 
 def _layers(values: sym.GraphValues) -> dict[sp.Symbol, tuple[float, float]]:
@@ -323,10 +361,12 @@ def graph_figure(
     top = max(ys) + (1.1 if multiple else 1.0)
     left_edge, right_edge = min(xs) - 0.8, max(xs) + 0.8
     width = 0.95 * (right_edge - left_edge)
-    fig = new_figure(width, 0.95 * (top - bottom) + 0.2)
-    # A long chain is wider than the text column and is shown scaled down: enlarge the
-    # text by the same factor so that it stays legible on the page.
-    scale = max(1.0, width / TEXT_WIDTH)
+    height = 0.95 * (top - bottom) + 0.2
+    # A long chain would be wider than the text column: draw it at the column's width,
+    # everything scaled by the same factor except the text, which keeps its size.
+    shrink = min(1.0, TEXT_WIDTH / width)
+    fig = new_figure(width * shrink, height * shrink)
+    scale = max(1.0, 1.1 * shrink)
     ax: Axes = fig.subplots()
     radius = 0.42
     for node in values.nodes:
@@ -336,7 +376,7 @@ def graph_figure(
         ax.text(cx, cy + 0.1, f"${sp.latex(node)}$", ha="center", va="center",
                 fontsize=14 * scale, zorder=4)
         ax.text(cx, cy - 0.2, f"= {values.values[node]:.3g}", ha="center", va="center",
-                fontsize=9 * min(scale, 1.15), zorder=4)
+                fontsize=max(MIN_FONT, 9 * min(scale, 1.15)), zorder=4)
     usage: dict[tuple[sp.Symbol, sp.Symbol], list[int]] = {}
     for k, path in enumerate(values.paths):
         for edge in zip(path[:-1], path[1:]):

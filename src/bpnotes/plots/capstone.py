@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..capstone import IMAGE_SHAPE, DigitsRun
-from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure
+from .style import COLORS, LINESTYLES, MARKERS, MIN_FONT, TEXT_WIDTH, finish_axes, new_figure
 
 __all__ = ["plot_confusion", "plot_curves", "plot_digit_grid", "plot_misclassified"]
 
@@ -20,14 +20,14 @@ __all__ = ["plot_confusion", "plot_curves", "plot_digit_grid", "plot_misclassifi
 def _show_digit(ax, pixels: np.ndarray, title: str, color: str = "black") -> None:
     ax.imshow(pixels.reshape(IMAGE_SHAPE), cmap="gray_r", vmin=0.0, vmax=1.0,
               interpolation="nearest")
-    ax.set_title(title, fontsize=9, color=color)
+    ax.set_title(title, fontsize=MIN_FONT, color=color)
     ax.set_xticks([])
     ax.set_yticks([])
 
 
 def plot_digit_grid(X: np.ndarray, y: np.ndarray, per_class: int = 3) -> Figure:
     """The first ``per_class`` images of each class 0..9, one column per class."""
-    fig = new_figure(8.0, 0.95 * per_class + 0.4)
+    fig = new_figure(TEXT_WIDTH, 0.95 * per_class + 0.4)
     axes = fig.subplots(per_class, 10, squeeze=False)
     for digit in range(10):
         examples = np.flatnonzero(y == digit)[:per_class]
@@ -43,7 +43,7 @@ def plot_curves(runs: Mapping[str, DigitsRun]) -> Figure:
     The left legend explains the two line styles, the right one names the runs (with
     their final test accuracy), so that neither legend needs six entries.
     """
-    fig = new_figure(8.0, 3.4)
+    fig = new_figure(TEXT_WIDTH, 3.4)
     left, right = fig.subplots(1, 2)
     for i, (name, run) in enumerate(runs.items()):
         color, marker = COLORS[i % len(COLORS)], MARKERS[i % len(MARKERS)]
@@ -59,11 +59,11 @@ def plot_curves(runs: Mapping[str, DigitsRun]) -> Figure:
     left.plot([], [], color="0.3", linestyle=LINESTYLES[0], label="training set")
     left.plot([], [], color="0.3", linestyle=LINESTYLES[1], label="test set")
     finish_axes(left, title="cross-entropy", xlabel="epoch", ylabel="mean loss (log scale)")
-    left.legend(fontsize=8, loc="upper right")
+    left.legend(fontsize=MIN_FONT, loc="upper right")
     finish_axes(right, title="test accuracy", xlabel="epoch", ylabel="accuracy (%)")
     low = min(float(np.min(r.test_accuracy[r.epochs >= 1])) for r in runs.values()) * 100
     right.set_ylim(max(0.0, min(low, 90.0) - 2.0), 100.0)
-    right.legend(fontsize=8, loc="lower right")
+    right.legend(fontsize=MIN_FONT, loc="lower right")
     return fig
 
 
@@ -78,7 +78,7 @@ def plot_confusion(counts: np.ndarray) -> Figure:
     for i in range(k):
         for j in range(k):
             if counts[i, j]:
-                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8,
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=MIN_FONT,
                         color="white" if np.log1p(counts[i, j]) > threshold else "black")
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
@@ -99,7 +99,7 @@ def plot_misclassified(
     """The first ``limit`` misclassified images, titled "true → predicted" (and confidence)."""
     wrong: np.ndarray = np.flatnonzero(labels != predictions)[:limit]
     rows = max(1, -(-len(wrong) // columns))
-    fig = new_figure(8.0, 1.15 * rows + 0.2)
+    fig = new_figure(TEXT_WIDTH, 1.15 * rows + 0.2)
     axes = fig.subplots(rows, columns, squeeze=False)
     for ax in axes.flat:
         ax.axis("off")

@@ -8,22 +8,32 @@ contours over it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
+from matplotlib.lines import Line2D
 
 from .. import linear
 from ..explorer import Control, Explorer
-from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure
+from .style import (
+    COLORS,
+    FONT,
+    LINESTYLES,
+    MARKERS,
+    MIN_FONT,
+    TEXT_WIDTH,
+    finish_axes,
+    log_ticks,
+    new_figure,
+)
 
 __all__ = [
     "MODES",
+    "LinearRun",
     "linear_explorer",
     "plot_batch_modes",
     "plot_closed_form",
@@ -89,7 +99,7 @@ def plot_cost_surface(X: np.ndarray | None = None, t: np.ndarray | None = None) 
     if X is None or t is None:
         X, t = linear.chapter_data()
     surface = _surface(X, t, size=60)
-    fig = new_figure(9.0, 3.8)
+    fig = new_figure(TEXT_WIDTH, 3.8)
     left = fig.add_subplot(1, 2, 1, projection="3d")
     W, B = np.meshgrid(surface.w_grid, surface.b_grid)
     left.plot_surface(W, B, surface.J, cmap="viridis", linewidth=0, alpha=0.85)
@@ -100,7 +110,7 @@ def plot_cost_surface(X: np.ndarray | None = None, t: np.ndarray | None = None) 
     right = fig.add_subplot(1, 2, 2)
     _contours(right, surface)
     finish_axes(right, title="the same surface as contours", xlabel="weight w", ylabel="bias b")
-    right.legend(loc="lower left", fontsize=8)
+    right.legend(loc="lower left", fontsize=MIN_FONT)
     return fig
 
 
@@ -125,7 +135,7 @@ def plot_loss_curves(
                     markersize=4, label=f"η = {fraction:g} η_c{end}")
     finish_axes(ax, title=f"full-batch gradient descent, η_c = 2/λ_max = {critical:.3f}",
                 xlabel="epoch", ylabel="J − J_min (log scale)")
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=MIN_FONT, ncol=2)
     return fig
 
 
@@ -140,7 +150,7 @@ def plot_descent_paths(
         X, t = linear.chapter_data()
     critical = linear.critical_learning_rate(X)
     surface = _surface(X, t)
-    fig = new_figure(2.7 * len(fractions), 4.0)
+    fig = new_figure(min(TEXT_WIDTH, 2.4 * len(fractions)), 3.6)
     axes = np.atleast_1d(fig.subplots(1, len(fractions), sharey=True))
     for k, (ax, fraction) in enumerate(zip(axes, fractions, strict=True)):
         result = linear.fit(X, t, fraction * critical, epochs)
@@ -153,7 +163,7 @@ def plot_descent_paths(
         # Equal scales on both axes, so that every step is seen to leave its contour at a
         # right angle (the direction of −∇J).
         ax.set_aspect("equal")
-    axes[0].legend(loc="lower left", fontsize=7)
+    axes[0].legend(loc="lower left", fontsize=MIN_FONT)
     return fig
 
 
@@ -171,7 +181,7 @@ def plot_batch_modes(
         X, t = linear.chapter_data()
     critical = linear.critical_learning_rate(X)
     surface = _surface(X, t)
-    fig = new_figure(9.0, 3.6)
+    fig = new_figure(TEXT_WIDTH, 3.6)
     left, right = fig.subplots(1, 2)
     _contours(right, surface)
     for k, (label, size) in enumerate(MODES.items()):
@@ -186,9 +196,9 @@ def plot_batch_modes(
                    alpha=0.6 if size == 1 else 0.9, **style)
     finish_axes(left, title=f"η = {fraction:g} η_c = {fraction * critical:.3f}, same for all",
                 xlabel="epoch (one pass over the 40 examples)", ylabel="J − J_min (log scale)")
-    left.legend(fontsize=8)
+    left.legend(fontsize=MIN_FONT)
     finish_axes(right, title="every update of each run", xlabel="weight w", ylabel="bias b")
-    right.legend(loc="lower left", fontsize=7)
+    right.legend(loc="lower left", fontsize=MIN_FONT)
     return fig
 
 
@@ -210,7 +220,7 @@ def plot_closed_form(
     result = linear.fit(X, t, fraction * critical, epochs)
     theta_star = np.append(optimum.w, optimum.b)
     distance = np.linalg.norm(result.path - theta_star, axis=1)
-    fig = new_figure(9.0, 3.5)
+    fig = new_figure(TEXT_WIDTH, 3.5)
     left, right = fig.subplots(1, 2)
     left.plot(X[:, 0], t, linestyle="none", marker="o", color="0.5", markersize=4,
               label="data (x_i, t_i)")
@@ -222,7 +232,7 @@ def plot_closed_form(
     left.plot(xs, optimum.w[0] * xs + optimum.b, color=COLORS[6], linewidth=2,
               label="closed form (least squares)")
     finish_axes(left, title="fitted lines", xlabel="x", ylabel="t")
-    left.legend(fontsize=7)
+    left.legend(fontsize=MIN_FONT)
     right.semilogy(np.maximum(distance, FLOOR), color=COLORS[0], marker="o", markevery=8,
                    markersize=4)
     finish_axes(right, title=f"η = {fraction:g} η_c: distance to the closed form",
@@ -236,128 +246,125 @@ FRACTIONS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99
 STATIC_FRACTIONS = (0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.01, 1.05, 1.2)
 
 
+@dataclass(frozen=True)
+class LinearRun:
+    """One run of the linear explorer: the settings, the fit and what to say about it."""
+
+    lr: float
+    mode: str
+    fraction: float
+    result: linear.LinearFit
+    excess: float
+    status: str
+    outcome: str
+
+
 def linear_explorer() -> Explorer:
     """Learning rate and batch mode -> descent path on the contours and the loss curve.
 
     The learning rates run from 0.02 to 1.2 times the full-batch critical value
     η_c = 2/λ_max (eq. (lin-stability)), which is marked on the scale under the plots.
     Everything that does not depend on the controls (data, contour grid, η_c, the
-    least-squares solution) is computed once here; one update runs one :func:`fit`,
-    and results are cached so that revisiting a setting only redraws.
+    least-squares solution) is computed once here; the compute step runs one
+    :func:`~bpnotes.linear.fit` per setting (cached by the explorer).
     """
     X, t = linear.chapter_data()
     surface = _surface(X, t)
     critical = linear.critical_learning_rate(X)
     rates = [round(f * critical, 6) for f in FRACTIONS]
     static_rates = [r for r, f in zip(rates, FRACTIONS, strict=True) if f in STATIC_FRACTIONS]
-    cache: dict[tuple[float, str], linear.LinearFit] = {}
 
-    def run(lr: float, mode: str) -> linear.LinearFit:
-        if (lr, mode) not in cache:
-            cache[(lr, mode)] = linear.fit(X, t, lr, EPOCHS, batch_size=MODES[mode],
-                                           shuffle=True, seed=0, record_steps=True)
-        return cache[(lr, mode)]
-
-    def unstable(lr: float, mode: str, result: linear.LinearFit) -> bool:
+    def compute(lr: float, mode: str) -> LinearRun:
+        result = linear.fit(X, t, lr, EPOCHS, batch_size=MODES[mode], shuffle=True, seed=0,
+                            record_steps=True)
+        excess = float(result.losses[-1] - surface.J_min)
         # Above η_c full-batch descent cannot converge (eq. (lin-stability)), even where
         # 30 epochs are too few for the growth to pass the divergence bound.
-        return (MODES[mode] is None and lr > critical) or result.losses[-1] > result.losses[0]
-
-    def status(lr: float, mode: str, result: linear.LinearFit) -> str:
+        unstable = (MODES[mode] is None and lr > critical) or result.losses[-1] > result.losses[0]
         if result.diverged:
-            return f"diverged in epoch {len(result.losses) - 1}: stopped"
-        if unstable(lr, mode, result):
-            if MODES[mode] is None:
-                return "η > η_c: unstable, the zigzag grows"
-            return f"unstable: J grew over {EPOCHS} epochs"
-        return f"J − J_min after {EPOCHS} epochs: {result.losses[-1] - surface.J_min:.1e}"
-
-    def draw(fig: Figure, lr: float, mode: str) -> None:
-        result = run(lr, mode)
-        # Fixed axes positions instead of constrained layout: the layout solver would
-        # double the cost of every frame (it draws the figure once just to measure it).
-        fig.set_layout_engine("none")
-        path_ax = fig.add_axes((0.08, 0.38, 0.38, 0.54))
-        loss_ax = fig.add_axes((0.605, 0.38, 0.38, 0.54))
-        scale_ax = fig.add_axes((0.08, 0.11, 0.905, 0.09))
-        _contours(path_ax, surface)
-        steps = _clip(cast(np.ndarray, result.step_path))  # fitted with record_steps
-        path_ax.plot(steps[:, 0], steps[:, 1], color=COLORS[1], linewidth=0.9)
-        epochs = _clip(result.path)
-        path_ax.plot(epochs[:, 0], epochs[:, 1], color=COLORS[1], marker="o", markersize=3,
-                     linestyle="none", label="after each epoch")
-        finish_axes(path_ax, title=f"{mode}, η = {lr:.3g} = {lr / critical:.2f} η_c",
-                    xlabel="weight w", ylabel="bias b")
-        path_ax.legend(loc="upper right", fontsize=7)
-        loss_ax.semilogy(_excess(result.losses, surface.J_min), color=COLORS[0], marker="o",
-                         markersize=3)
-        loss_ax.set_xlim(0, EPOCHS)
-        loss_ax.set_ylim(FLOOR, 1e10)
-        _plain_log_ticks(loss_ax.yaxis, [10.0**k for k in range(-12, 11, 4)], powers=True)
-        finish_axes(loss_ax, title=status(lr, mode, result), xlabel="epoch",
-                    ylabel="J − J_min (log scale)")
-        _rate_scale(scale_ax, rates, lr, critical)
-
-    def alt(lr: float, mode: str) -> str:
-        result = run(lr, mode)
-        if result.diverged:
-            outcome = "diverges and is stopped"
-        elif unstable(lr, mode, result):
+            status, outcome = (f"diverged in epoch {len(result.losses) - 1}: stopped",
+                               "diverges and is stopped")
+        elif unstable:
+            status = (r"$\eta > \eta_c$: unstable, the zigzag grows" if MODES[mode] is None
+                      else f"unstable: $J$ grew over {EPOCHS} epochs")
             outcome = "is unstable: the zigzag across the valley grows"
         else:
-            outcome = f"ends {result.losses[-1] - surface.J_min:.1e} above the minimum cost"
-        return (f"Gradient descent ({mode}) on the linear-regression cost with learning rate "
-                f"{lr:.3g}, {lr / critical:.2f} times the critical value {critical:.3g}: "
-                f"the path on the contour plot and the loss curve; the run {outcome}.")
+            status = f"$J - J_{{\\min}}$ after {EPOCHS} epochs: {excess:.1e}"
+            outcome = f"ends {excess:.1e} above the minimum cost"
+        return LinearRun(lr, mode, lr / critical, result, excess, status, outcome)
+
+    def draw(fig: Figure) -> Callable[[LinearRun], None]:
+        grid = fig.add_gridspec(2, 2, height_ratios=(1, 0.09), hspace=0.05)
+        path_ax = fig.add_subplot(grid[0, 0])
+        loss_ax = fig.add_subplot(grid[0, 1])
+        scale_ax = fig.add_subplot(grid[1, :])
+        _contours(path_ax, surface)
+        (steps,) = path_ax.plot([], [], color=COLORS[1], linewidth=0.9, animated=True)
+        (epochs,) = path_ax.plot([], [], color=COLORS[1], marker="o", markersize=3,
+                                 linestyle="none", label="after each epoch", animated=True)
+        finish_axes(path_ax, title=" ", xlabel="weight $w$", ylabel="bias $b$")
+        # Under the panels, where it covers no path.
+        fig.legend(handles=path_ax.get_lines(), loc="outside lower center", ncols=3,
+                   fontsize=MIN_FONT, frameon=False, columnspacing=1.2)
+        (loss,) = loss_ax.semilogy([], [], color=COLORS[0], marker="o", markersize=3,
+                                   animated=True)
+        loss_ax.set_xlim(0, EPOCHS)
+        loss_ax.set_ylim(FLOOR, 1e10)
+        log_ticks(loss_ax.yaxis, [10.0**k for k in range(-12, 11, 4)], powers=True)
+        finish_axes(loss_ax, title=" ", xlabel="epoch",
+                    ylabel=r"$J - J_{\min}$ (log scale)")
+        marker = _rate_scale(scale_ax, rates, critical)
+        for text in (path_ax.title, loss_ax.title):
+            text.set_animated(True)
+
+        def update(run: LinearRun) -> None:
+            points = _clip(cast(np.ndarray, run.result.step_path))  # fitted with record_steps
+            steps.set_data(points[:, 0], points[:, 1])
+            after = _clip(run.result.path)
+            epochs.set_data(after[:, 0], after[:, 1])
+            path_ax.set_title(rf"{run.mode}, $\eta = {run.lr:.3g} = {run.fraction:.2f}\,\eta_c$",
+                              fontsize=FONT)
+            excess = _excess(run.result.losses, surface.J_min)
+            loss.set_data(np.arange(len(excess)), excess)
+            loss_ax.set_title(run.status, fontsize=FONT)
+            marker.set_data([run.lr], [0.3])
+
+        return update
+
+    def alt(run: LinearRun) -> str:
+        return (f"Gradient descent ({run.mode}) on the linear-regression cost with learning "
+                f"rate {run.lr:.3g}, {run.fraction:.2f} times the critical value "
+                f"{critical:.3g}: the path on the contour plot and the loss curve; the run "
+                f"{run.outcome}.")
 
     return Explorer(
-        draw=draw,
-        controls=[
+        compute,
+        draw,
+        [
             Control("lr", rates, label="learning rate η", default=rates[FRACTIONS.index(0.5)],
-                    static_values=static_rates,
+                    static_values=static_rates, scale="log",
                     fmt=lambda v: f"{v:.3g} ({v / critical:.2f} η_c)"),
             Control("mode", list(MODES), label="updates"),
         ],
         alt=alt,
-        figsize=(8.0, 4.2),
+        figsize=(7.0, 4.2),
     )
 
 
-def _plain_log_ticks(axis: Axis, ticks: Sequence[float], powers: bool = False) -> None:
-    """Fixed log-axis ticks with plain-text labels: no mathtext parsing on every redraw.
-
-    With ``powers=True`` the labels are written as powers of ten (10⁻⁴), otherwise as
-    plain numbers (0.03).
-    """
-    axis.set_major_locator(FixedLocator(ticks))
-    label = _power_of_ten if powers else "{:g}".format
-    axis.set_major_formatter(FixedFormatter([label(v) for v in ticks]))
-    axis.set_minor_locator(NullLocator())
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power_of_ten(value: float) -> str:
-    """10⁻⁴ rather than 0.0001 or 1e-04: one style for every tick, still plain text."""
-    exponent = round(float(np.log10(value)))
-    if np.isclose(value, 10.0**exponent):
-        return "10" + str(exponent).translate(_SUPERSCRIPT)
-    return f"{value:g}"
-
-
-def _rate_scale(ax: Axes, rates: Sequence[float], lr: float, critical: float) -> None:
-    """A strip showing where the chosen η sits relative to η_c (log scale)."""
+def _rate_scale(ax: Axes, rates: Sequence[float], critical: float) -> Line2D:
+    """A strip showing where the chosen η sits relative to η_c (log scale); returns the
+    marker of the chosen value (animated), which the explorer moves."""
     low, high = min(rates) / 1.3, max(rates) * 1.3
     ax.axvspan(critical, high, color=COLORS[1], alpha=0.15)
     ax.axvline(critical, color=COLORS[1], linestyle="--")
-    ax.text(critical / 1.03, 0.72, "full-batch limit η_c = 2/λ_max", ha="right", va="center",
-            fontsize=8, color=COLORS[1])
     ax.plot(rates, np.zeros(len(rates)) + 0.3, "|", color="0.5")
-    ax.plot([lr], [0.3], marker="v", color=COLORS[0], markersize=10)
+    (marker,) = ax.plot([], [], marker="v", color=COLORS[0], markersize=10, animated=True)
     ax.set_xscale("log")
-    _plain_log_ticks(ax.xaxis, [0.01, 0.03, 0.1, 0.3, 1.0])
+    log_ticks(ax.xaxis, [0.01, 0.03, 0.1, 0.3, 1.0])
     ax.set_xlim(low, high)
     ax.set_ylim(0, 1)
     ax.set_yticks([])
-    ax.set_xlabel("learning rate η (log scale); ▼ = the value shown")
+    finish_axes(ax, xlabel=r"learning rate $\eta$ (log scale); ▼ the value shown; dashed: "
+                r"full-batch limit $\eta_c = 2/\lambda_{\max}$")
+    ax.grid(False)
+    return marker

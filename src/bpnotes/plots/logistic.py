@@ -9,12 +9,15 @@ Everything is drawn from models fitted by :mod:`bpnotes.logistic` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
+import contourpy
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.contour import QuadContourSet
 from matplotlib.figure import Figure
@@ -22,19 +25,35 @@ from matplotlib.figure import Figure
 from .. import logistic, softmax
 from ..activations import sigmoid
 from ..explorer import Control, Explorer
-from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure
+from .style import (
+    COLORS,
+    FONT,
+    LINE_COLORS,
+    LINESTYLES,
+    MARKERS,
+    MIN_FONT,
+    TEXT_WIDTH,
+    TINTS,
+    finish_axes,
+    log_ticks,
+    new_figure,
+)
 
 __all__ = [
     "EXPLORER_EPOCHS",
+    "LogisticRun",
+    "SoftmaxRun",
     "draw_logistic_training",
     "draw_softmax_training",
     "logistic_explorer",
+    "logistic_run",
     "plot_boundary_evolution",
     "plot_loss_curves",
     "plot_probability_surface",
     "plot_separable_growth",
     "plot_sigmoid",
     "softmax_explorer",
+    "softmax_run",
 ]
 
 EXPLORER_EPOCHS = 200
@@ -100,7 +119,7 @@ def _binary_minimum() -> float:
 def _status(result, epochs: int) -> str:
     if result.diverged:
         return f"diverged after {len(result.losses) - 1} epochs: stopped"
-    return f"J after {epochs} epochs = {result.losses[-1]:.4f}"
+    return f"$J$ after {epochs} epochs = {result.losses[-1]:.4f}"
 
 
 # ----------------------------------------------------------------- static figures
@@ -114,10 +133,10 @@ def plot_sigmoid() -> Figure:
     ax.plot(a, s * (1 - s), color=COLORS[1], linestyle=LINESTYLES[1], label="σ'(a) = σ(1 − σ)")
     ax.axhline(0.5, color="0.6", linewidth=0.8, linestyle=":")
     ax.plot([0], [0.25], marker="o", color=COLORS[1], linestyle="none")
-    ax.annotate("max 1/4 at a = 0", (0, 0.25), xytext=(1.0, 0.3), fontsize=8)
+    ax.annotate("max 1/4 at a = 0", (0, 0.25), xytext=(1.0, 0.3), fontsize=MIN_FONT)
     finish_axes(ax, title="the logistic sigmoid and its slope", xlabel="score a",
                 ylabel="value")
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=MIN_FONT, loc="center right")
     return fig
 
 
@@ -133,7 +152,7 @@ def plot_boundary_evolution(
     epochs = max(snapshots)
     result = logistic.fit(X, t, lr=lr, epochs=epochs, history=True)
     w_history, b_history = _histories(result)
-    fig = new_figure(9.0, 3.8)
+    fig = new_figure(TEXT_WIDTH, 3.8)
     left, right = fig.subplots(1, 2)
     _scatter(left, X, t)
     for k, epoch in enumerate(snapshots):
@@ -141,7 +160,7 @@ def plot_boundary_evolution(
                   color=COLORS[(k + 3) % 7], linestyle=LINESTYLES[k % 7], linewidth=1.6,
                   label=f"epoch {epoch}")
     finish_axes(left, title="decision boundary during training", xlabel="x₁", ylabel="x₂")
-    left.legend(fontsize=7, loc="lower right", ncol=2, framealpha=0.9)
+    left.legend(fontsize=MIN_FONT, loc="lower right", ncol=2, framealpha=0.9)
     right.plot(np.arange(epochs + 1), result.losses, color=COLORS[0])
     for k, epoch in enumerate(snapshots):
         right.plot([epoch], [result.losses[epoch]], marker=MARKERS[k % 7],
@@ -164,7 +183,7 @@ def plot_probability_surface(
     result = logistic.fit(X, t, lr=lr, epochs=max(epochs), history=True)
     w_history, b_history = _histories(result)
     g1, g2, points = _grid(X)
-    fig = new_figure(9.0, 3.8)
+    fig = new_figure(TEXT_WIDTH, 3.8)
     axes = fig.subplots(1, len(epochs))
     image = None
     for ax, epoch in zip(np.atleast_1d(axes), epochs, strict=True):
@@ -173,7 +192,7 @@ def plot_probability_surface(
         image = ax.contourf(g1, g2, p, levels=np.linspace(0, 1, 11), cmap="Greys", alpha=0.6)
         lines = ax.contour(g1, g2, p, levels=[0.1, 0.5, 0.9], colors="k",
                            linestyles=[":", "-", "--"], linewidths=1)
-        ax.clabel(lines, fmt="%.1f", fontsize=7)
+        ax.clabel(lines, fmt="%.1f", fontsize=MIN_FONT)
         _scatter(ax, X, t)
         finish_axes(ax, title=f"after {epoch} epochs: ‖w‖ = {np.linalg.norm(w):.2f}",
                     xlabel="x₁", ylabel="x₂")
@@ -195,7 +214,7 @@ def plot_loss_curves(
     else:
         J_min = _minimum(X, t)
     safe = 2.0 / logistic.smoothness(X)
-    fig = new_figure(9.5, 3.6)
+    fig = new_figure(TEXT_WIDTH, 3.6)
     left, right = fig.subplots(1, 2)
     for k, fraction in enumerate(fractions):
         result = logistic.fit(X, t, lr=fraction * safe, epochs=epochs)
@@ -204,7 +223,7 @@ def plot_loss_curves(
                       markersize=4, label=f"η = {fraction:g} · 2/L")
     finish_axes(left, title=f"full batch; 2/L = {safe:.2f}", xlabel="epoch",
                 ylabel="J − J_min (log scale)")
-    left.legend(fontsize=7)
+    left.legend(fontsize=MIN_FONT)
     modes = {"full batch": None, "mini-batches of 10": 10, "per example": 1}
     for k, (label, size) in enumerate(modes.items()):
         result = logistic.fit(X, t, lr=0.5, epochs=30, batch_size=size, seed=0)
@@ -213,7 +232,7 @@ def plot_loss_curves(
                        label=label)
     finish_axes(right, title="batch modes, η = 0.5", xlabel="epoch",
                 ylabel="J − J_min (log scale)")
-    right.legend(fontsize=7)
+    right.legend(fontsize=MIN_FONT)
     return fig
 
 
@@ -224,7 +243,7 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
     sep = logistic.fit(Xs, ts, lr=lr, epochs=epochs, history=True)
     over = logistic.fit(Xo, to, lr=lr, epochs=epochs, history=True)
     sep_w_history, sep_b_history = _histories(sep)
-    fig = new_figure(10.0, 3.4)
+    fig = new_figure(TEXT_WIDTH, 3.4)
     left, middle, right = fig.subplots(1, 3)
     _scatter(left, Xs, ts)
     for k, epoch in enumerate(e for e in (1, 10, 100, 1000, epochs) if e <= epochs):
@@ -232,7 +251,7 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
                   color=COLORS[(k + 3) % 7], linestyle=LINESTYLES[k % 7], linewidth=1.4,
                   label=f"epoch {epoch}")
     finish_axes(left, title="separable data", xlabel="x₁", ylabel="x₂")
-    left.legend(fontsize=7, loc="upper left")
+    left.legend(fontsize=MIN_FONT, loc="upper left")
     steps = np.arange(1, epochs + 1)
     for k, (name, result) in enumerate((("separable", sep), ("overlapping", over))):
         w_history = _histories(result)[0]
@@ -242,76 +261,200 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
                      label=name)
     finish_axes(middle, title="‖w‖ keeps growing (like log epochs)", xlabel="epoch",
                 ylabel="‖w‖")
-    middle.legend(fontsize=7)
+    middle.legend(fontsize=MIN_FONT)
     finish_axes(right, title="J → 0 only when separable", xlabel="epoch", ylabel="J (log scale)")
-    right.legend(fontsize=7)
+    right.legend(fontsize=MIN_FONT)
     return fig
 
 
 # ----------------------------------------------------------------- explorers
-def draw_logistic_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS) -> None:
-    """Left: the data, the boundary every twentieth epoch (faint) and at the end.
-    Right: the excess cost J − J_min per epoch on a log scale."""
+#: Fixed axes of the explorers' loss panels (every rate's run lies inside them; tested).
+LOGISTIC_EXCESS_RANGE = (1e-3, 1e3)
+SOFTMAX_COST_RANGE = (0.1, 100.0)
+
+
+def _boundary_ends(w: np.ndarray, b: float, X: np.ndarray) -> np.ndarray:
+    """The two ends of the line w·x + b = 0 across the data window, shape (2, 2)
+    (empty, shape (0, 2), when w = 0 and there is no line)."""
+    (x0, x1), (y0, y1) = _limits(X)
+    if np.allclose(w, 0.0):
+        return np.empty((0, 2))
+    if abs(w[1]) >= abs(w[0]):
+        xs = np.array([x0, x1])
+        return np.column_stack([xs, -(w[0] * xs + b) / w[1]])
+    ys = np.array([y0, y1])
+    return np.column_stack([-(w[1] * ys + b) / w[0], ys])
+
+
+@dataclass(frozen=True)
+class LogisticRun:
+    """The logistic explorer's data for one learning rate."""
+
+    lr: float
+    safe: float
+    excess: np.ndarray
+    faint: list[np.ndarray]
+    final: np.ndarray
+    last: int
+    status: str
+
+
+def logistic_run(lr: float, epochs: int = EXPLORER_EPOCHS) -> LogisticRun:
+    """Train on :func:`bpnotes.logistic.binary_data` and keep what the explorer draws:
+    the boundary every twentieth epoch and at the end, and J − J_min per epoch."""
     X, t = logistic.binary_data()
-    result = logistic.fit(X, t, lr=lr, epochs=epochs, history=True)
-    J_min = _binary_minimum()
-    safe = 2.0 / logistic.smoothness(X)
+    result = logistic.fit(X, t, lr=lr, epochs=epochs)
+    path = result.path
+    last = len(path) - 1
+    faint = [_boundary_ends(path[e, :-1], float(path[e, -1]), X) for e in range(20, last, 20)]
+    excess = np.clip(result.losses - _binary_minimum(), *LOGISTIC_EXCESS_RANGE)
+    return LogisticRun(float(lr), 2.0 / logistic.smoothness(X), excess,
+                       [f for f in faint if len(f)],
+                       _boundary_ends(path[last, :-1], float(path[last, -1]), X), last,
+                       _status(result, epochs))
+
+
+def draw_logistic_training(fig: Figure) -> Callable[[LogisticRun], None]:
+    """Left: the data, the boundary every twentieth epoch (faint) and at the end.
+    Right: the excess cost J − J_min per epoch on a log scale (the same axes for every rate).
+    """
+    X, t = logistic.binary_data()
     left, right = fig.subplots(1, 2)
     _scatter(left, X, t)
-    w_history, b_history = _histories(result)
-    last = len(w_history) - 1
-    for epoch in range(20, last, 20):
-        _boundary(left, w_history[epoch], float(b_history[epoch]), X,
-                  color="0.6", linewidth=0.8, linestyle=":")
-    _boundary(left, w_history[last], float(b_history[last]), X, color=COLORS[6],
-              linewidth=2.0, label=f"boundary, epoch {last}")
-    finish_axes(left, title=f"η = {lr:g} ({lr / safe:.2g} × 2/L)", xlabel="x₁", ylabel="x₂")
-    left.legend(fontsize=7, loc="upper left")
-    right.semilogy(np.maximum(result.losses - J_min, FLOOR), color=COLORS[0], marker="o",
-                   markersize=2)
-    finish_axes(right, title=_status(result, epochs), xlabel="epoch",
-                ylabel="J − J_min (log scale)")
+    faint = LineCollection([], colors="0.55", linewidths=0.8, linestyles=":", animated=True)
+    left.add_collection(faint, autolim=False)
+    (final,) = left.plot([], [], color=LINE_COLORS[0], linewidth=2.0, animated=True,
+                         label=f"boundary, epoch {EXPLORER_EPOCHS}")
+    finish_axes(left, title=" ", xlabel="$x_1$", ylabel="$x_2$")
+    fig.legend(handles=[*left.collections[:2], final], loc="outside lower center", ncols=3,
+               fontsize=MIN_FONT, frameon=False, markerscale=1.5)
+    (curve,) = right.semilogy([], [], color=COLORS[0], marker="o", markersize=2, animated=True)
+    right.set_xlim(0, EXPLORER_EPOCHS)
+    right.set_ylim(*LOGISTIC_EXCESS_RANGE)
+    log_ticks(right.yaxis, [10.0**k for k in range(-3, 4)], powers=True)
+    finish_axes(right, title=" ", xlabel="epoch", ylabel=r"$J - J_{\min}$ (log scale)")
+    left.title.set_animated(True)
+    right.title.set_animated(True)
+
+    def update(run: LogisticRun) -> None:
+        faint.set_segments(run.faint)
+        final.set_data(run.final[:, 0], run.final[:, 1])
+        final.set_label(f"boundary, epoch {run.last}")
+        left.set_title(rf"$\eta = {run.lr:g}$ ({run.lr / run.safe:.2g} × $2/L$)", fontsize=FONT)
+        curve.set_data(np.arange(len(run.excess)), run.excess)
+        right.set_title(run.status, fontsize=FONT)
+
+    return update
 
 
-def draw_softmax_training(fig: Figure, lr: float, epochs: int = EXPLORER_EPOCHS) -> None:
-    """Left: the three decision regions after training. Right: the loss curve."""
+@dataclass(frozen=True)
+class SoftmaxRun:
+    """The softmax explorer's data for one learning rate."""
+
+    lr: float
+    regions: np.ndarray | None
+    edges: list[np.ndarray]
+    accuracy: float | None
+    losses: np.ndarray
+    status: str
+
+
+_SOFTMAX_GRID = 140
+
+
+def softmax_run(lr: float, epochs: int = EXPLORER_EPOCHS) -> SoftmaxRun:
+    """Train on :func:`bpnotes.softmax.three_class_data`; keep the predicted class on a
+    grid over the data window (none if training diverged) and the cost per epoch."""
     X, y = softmax.three_class_data()
     result = softmax.fit(X, y, lr=lr, epochs=epochs)
-    left, right = fig.subplots(1, 2)
-    g1, g2, points = _grid(X, size=140)
+    regions, edges, accuracy = None, [], None
     if not result.diverged:
-        regions = result.predict(points).reshape(g1.shape)
-        left.contourf(g1, g2, regions, levels=[-0.5, 0.5, 1.5, 2.5],
-                      cmap=ListedColormap(_LIGHT))
-        left.contour(g1, g2, regions, levels=[0.5, 1.5], colors="0.3", linewidths=1)
+        g1, g2, points = _grid(X, size=_SOFTMAX_GRID)
+        scores = points @ result.W.T + result.b
+        regions = np.argmax(scores, axis=1).reshape(g1.shape)
+        edges = _region_edges(g1[0], g2[:, 0], scores.reshape(*g1.shape, -1))
+        accuracy = float(np.mean(result.predict(X) == y))
+    losses = np.clip(result.losses, *SOFTMAX_COST_RANGE)
+    return SoftmaxRun(float(lr), regions, edges, accuracy, losses, _status(result, epochs))
+
+
+def _region_edges(xs: np.ndarray, ys: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
+    """The borders between decision regions: for each pair of classes (i, j), the line
+    s_i = s_j where those two scores are the largest (``scores`` has shape (ny, nx, k))."""
+    lines: list[np.ndarray] = []
+    k = scores.shape[-1]
+    for i in range(k):
+        for j in range(i + 1, k):
+            others = np.delete(scores, [i, j], axis=-1)
+            top = np.maximum(scores[..., i], scores[..., j])
+            hidden = (others.max(axis=-1) > top) if others.shape[-1] else np.zeros(top.shape, bool)
+            z = np.ma.masked_array(scores[..., i] - scores[..., j], mask=hidden)
+            lines += [np.asarray(line) for line in
+                      contourpy.contour_generator(xs, ys, z).lines(0.0) if len(line) > 1]
+    return lines
+
+
+def draw_softmax_training(fig: Figure) -> Callable[[SoftmaxRun], None]:
+    """Left: the three decision regions after training. Right: the cost per epoch."""
+    X, y = softmax.three_class_data()
+    left, right = fig.subplots(1, 2)
+    (x0, x1), (y0, y1) = _limits(X)
+    blank = np.full((_SOFTMAX_GRID, _SOFTMAX_GRID), np.nan)
+    regions = left.imshow(blank, extent=(x0, x1, y0, y1), origin="lower", aspect="auto",
+                          cmap=ListedColormap(TINTS), vmin=-0.5, vmax=2.5,
+                          interpolation="nearest", animated=True)
+    edges = LineCollection([], colors="0.3", linewidths=1.0, animated=True)
+    left.add_collection(edges, autolim=False)
     _scatter(left, X, y)
-    accuracy = float(np.mean(result.predict(X) == y)) if not result.diverged else float("nan")
-    finish_axes(left, title=f"η = {lr:g}: training accuracy {accuracy:.0%}", xlabel="x₁",
-                ylabel="x₂")
-    left.legend(fontsize=7, loc="upper left")
-    right.semilogy(result.losses, color=COLORS[0], marker="o", markersize=2)
-    right.axhline(np.log(3), color="0.5", linestyle=":", linewidth=1, label="start: J = log 3")
-    right.legend(fontsize=7, loc="upper right")
-    finish_axes(right, title=_status(result, epochs), xlabel="epoch", ylabel="J (log scale)")
+    for points in left.collections[1:]:  # drawn over the (animated) regions
+        points.set_animated(True)
+    note = left.text(0.5, 0.5, "", transform=left.transAxes, ha="center", va="center",
+                     fontsize=FONT, animated=True,
+                     bbox={"facecolor": "white", "edgecolor": "0.5", "pad": 4})
+    finish_axes(left, title=" ", xlabel="$x_1$", ylabel="$x_2$")
+    fig.legend(handles=left.collections[1:], loc="outside lower center", ncols=3,
+               fontsize=MIN_FONT, frameon=False, markerscale=1.5)
+    (curve,) = right.semilogy([], [], color=COLORS[0], marker="o", markersize=2, animated=True)
+    right.axhline(np.log(3), color="0.5", linestyle=":", linewidth=1)
+    right.text(EXPLORER_EPOCHS, np.log(3) * 1.15, r"start: $J = \log 3$", ha="right",
+               va="bottom", fontsize=MIN_FONT, color="0.35")
+    right.set_xlim(0, EXPLORER_EPOCHS)
+    right.set_ylim(*SOFTMAX_COST_RANGE)
+    log_ticks(right.yaxis, [0.1, 1.0, 10.0, 100.0])
+    finish_axes(right, title=" ", xlabel="epoch", ylabel="$J$ (log scale)")
+    left.title.set_animated(True)
+    right.title.set_animated(True)
+
+    def update(run: SoftmaxRun) -> None:
+        regions.set_data(blank if run.regions is None else run.regions)
+        edges.set_segments(run.edges)
+        note.set_text("" if run.regions is not None else "training diverged:\nno regions to show")
+        note.set_visible(run.regions is None)
+        accuracy = ("diverged" if run.accuracy is None
+                    else f"training accuracy {100 * run.accuracy:.0f} %")
+        left.set_title(rf"$\eta = {run.lr:g}$: {accuracy}", fontsize=FONT)
+        curve.set_data(np.arange(len(run.losses)), run.losses)
+        right.set_title(run.status, fontsize=FONT)
+
+    return update
 
 
 _RATES = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0]
-
-
 _STATIC_RATES = [0.01, 0.1, 1.0, 3.0, 10.0, 30.0, 300.0]
 
 
 def logistic_explorer() -> Explorer:
     """Learning-rate slider → decision boundary and loss curve of binary logistic regression."""
     return Explorer(
-        draw=draw_logistic_training,
-        controls=[Control("lr", _RATES, label="learning rate η", default=1.0,
-                          static_values=_STATIC_RATES, fmt="{:g}".format)],
-        figsize=(9.0, 3.6),
-        alt=lambda lr: (
-            f"Logistic regression trained for {EXPLORER_EPOCHS} epochs with learning rate {lr:g}: "
-            "the two classes with the decision boundary, and the cost above its minimum per "
-            "epoch on a log scale"
+        logistic_run,
+        draw_logistic_training,
+        [Control("lr", _RATES, label="learning rate η", default=1.0,
+                 static_values=_STATIC_RATES, fmt="{:g}".format)],
+        figsize=(7.0, 3.3),
+        alt=lambda run: (
+            f"Logistic regression trained for {EXPLORER_EPOCHS} epochs with learning rate "
+            f"{run.lr:g}: the two classes with the decision boundary, and the cost above its "
+            "minimum per epoch on a log scale"
         ),
     )
 
@@ -319,12 +462,13 @@ def logistic_explorer() -> Explorer:
 def softmax_explorer() -> Explorer:
     """Learning-rate slider → decision regions and loss curve of 3-class softmax regression."""
     return Explorer(
-        draw=draw_softmax_training,
-        controls=[Control("lr", _RATES, label="learning rate η", default=1.0,
-                          static_values=_STATIC_RATES, fmt="{:g}".format)],
-        figsize=(9.0, 3.6),
-        alt=lambda lr: (
+        softmax_run,
+        draw_softmax_training,
+        [Control("lr", _RATES, label="learning rate η", default=1.0,
+                 static_values=_STATIC_RATES, fmt="{:g}".format)],
+        figsize=(7.0, 3.3),
+        alt=lambda run: (
             f"Softmax regression on three classes trained for {EXPLORER_EPOCHS} epochs with "
-            f"learning rate {lr:g}: the three decision regions, and the cost per epoch"
+            f"learning rate {run.lr:g}: the three decision regions, and the cost per epoch"
         ),
     )

@@ -7,7 +7,9 @@ training histories) and only draw them; the explorer's drawing function asks
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -18,10 +20,23 @@ from ..activations import ACTIVATIONS
 from ..explorer import Control, Explorer
 from ..mlp import TrainingHistory
 from ..validation import check_choice
-from .style import COLORS, LINESTYLES, MARKERS, finish_axes, new_figure, series_styles
+from .style import (
+    COLORS,
+    FONT,
+    LINESTYLES,
+    MARKERS,
+    MIN_FONT,
+    TEXT_WIDTH,
+    finish_axes,
+    log_ticks,
+    new_figure,
+    series_styles,
+)
 
 __all__ = [
     "EXPLORER_EPOCHS",
+    "DeepRun",
+    "deep_run",
     "deltas_explorer",
     "draw_deltas_explorer",
     "plot_depth_sweep",
@@ -41,7 +56,7 @@ _ACTIVATION_TITLES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "ide
 
 #: Size (inches) of the chapter's multi-panel figures: close to the width of the book's
 #: text column, so that tick labels and legends are not shrunk to illegibility.
-_WIDE = (8.0, 3.2)
+_WIDE = (TEXT_WIDTH, 3.2)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -64,9 +79,9 @@ def plot_slopes() -> Figure:
     for level, text in ((0.25, "¼"), (1.0, "1")):
         ax.axhline(level, color="0.5", linewidth=0.8, linestyle=":")
         ax.annotate(text, (-6.0, level), xytext=(2, 3), textcoords="offset points",
-                    fontsize=9, color="0.35")
+                    fontsize=MIN_FONT, color="0.35")
     finish_axes(ax, xlabel="pre-activation z", ylabel="slope f′(z)")
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=MIN_FONT, loc="center right")
     return fig
 
 
@@ -88,7 +103,7 @@ def plot_profiles(profiles: Mapping[str, Mapping[str, vanishing.DeltaProfile]]) 
             ax.semilogy(layers, _positive(typical), label=label, markersize=4, **style)
         finish_axes(ax, title=_ACTIVATION_TITLES.get(activation, activation), xlabel="layer l")
     axes[0].set_ylabel("mean ‖δˡ‖ (log scale)")
-    axes[-1].legend(fontsize=8, loc="lower right")
+    axes[-1].legend(fontsize=MIN_FONT, loc="lower right")
     return fig
 
 
@@ -112,7 +127,7 @@ def plot_depth_sweep(
         ax.axhline(1.0, color="0.5", linewidth=0.8)
         finish_axes(ax, title=_ACTIVATION_TITLES.get(activation, activation), xlabel="depth L")
     axes[0].set_ylabel("‖δ¹‖ / ‖δᴸ‖ (log scale)")
-    axes[-1].legend(fontsize=8, loc="lower left")
+    axes[-1].legend(fontsize=MIN_FONT, loc="lower left")
     return fig
 
 
@@ -131,10 +146,10 @@ def plot_training_curves(histories: Mapping[str, TrainingHistory]) -> Figure:
     left.axhline(np.log(2.0), color="0.5", linewidth=0.8, linestyle=":")
     left.annotate("log 2: always answering ½", (1.0, np.log(2.0)),
                   xycoords=("axes fraction", "data"), xytext=(-4, 4),
-                  textcoords="offset points", fontsize=8, color="0.35", ha="right")
+                  textcoords="offset points", fontsize=MIN_FONT, color="0.35", ha="right")
     finish_axes(left, title="training cost", xlabel="epoch", ylabel="cost C (log loss)")
     finish_axes(right, title="first hidden layer", xlabel="epoch", ylabel="mean ‖δ¹‖ (log scale)")
-    left.legend(fontsize=8, loc="center right")
+    left.legend(fontsize=MIN_FONT, loc="center right")
     return fig
 
 
@@ -160,62 +175,119 @@ def plot_gradient_norms(
         title = f"{label} (diverged)" if history.diverged else label
         finish_axes(ax, title=title, xlabel="epoch")
     axes[0].set_ylabel("‖∂C/∂Wˡ‖ (log scale)")
-    axes[-1].legend(fontsize=8, loc="lower right")
+    axes[-1].legend(fontsize=MIN_FONT, loc="lower right")
     return fig
 
 
-def draw_deltas_explorer(
-    fig: Figure, depth: int, activation: str, initialisation: str, lr: float
-) -> None:
-    """Left: per-layer delta norms before and after training. Right: the loss curve.
+#: Fixed axes of the explorer. Values beyond them (a delta of exactly 0 from dead ReLU
+#: units, or a run that blows up) are drawn at the edge, and the panel's title says so.
+DELTA_RANGE = (1e-24, 1e6)
+COST_RANGE = (1e-3, 1e3)
+MAX_DEPTH = 20
 
-    One seeded run of :func:`bpnotes.vanishing.train_deep` on 100 moons examples, mini-batches
-    of 25, :data:`EXPLORER_EPOCHS` epochs. A divergent run is stopped and said so in the
-    title; only its finite part is drawn.
-    """
+
+@dataclass(frozen=True)
+class DeepRun:
+    """The vanishing-deltas explorer's data for one setting."""
+
+    depth: int
+    activation: str
+    initialisation: str
+    lr: float
+    start: np.ndarray
+    end: np.ndarray | None
+    ratio: float
+    losses: np.ndarray
+    deltas_clipped: bool
+    cost_clipped: bool
+    diverged: bool
+    epochs_done: int
+
+
+def deep_run(depth: int, activation: str, initialisation: str, lr: float,
+             progress: Callable[[float], None] | None = None) -> DeepRun:
+    """One seeded run of :func:`bpnotes.vanishing.train_deep` on 100 moons examples,
+    mini-batches of 25, :data:`EXPLORER_EPOCHS` epochs (``progress(fraction)`` after each
+    epoch), reduced to what the explorer draws. A divergent run stops early."""
     check_choice("initialisation", initialisation, vanishing.INITIALISATIONS)
     scheme, scale = vanishing.INITIALISATIONS[initialisation]
     X, Y = vanishing.probe_data(EXPLORER_EXAMPLES)
-    history = vanishing.train_deep(depth, activation=activation, init=scheme, init_scale=scale,
-                                lr=lr, epochs=EXPLORER_EPOCHS, batch_size=EXPLORER_BATCH,
-                                X=X, Y=Y)
+    net = vanishing.deep_network(depth, activation=activation, init=scheme, init_scale=scale,
+                                 seed=0)
+    report = None if progress is None else (lambda epoch: progress(epoch / EXPLORER_EPOCHS))
+    # The same call as train_deep makes (tested), with a progress report per epoch.
+    history = net.train(X, Y, lr=lr, epochs=EXPLORER_EPOCHS, batch_size=EXPLORER_BATCH,
+                        seed=0, record_norms=True, after_epoch=report)
+    norms = cast(np.ndarray, history.delta_norms)
+    done = norms.shape[0] - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = float(norms[0, 0] / norms[0, -1])
+    shown = norms[[0, -1]] if done > 0 else norms[[0]]
+    return DeepRun(
+        depth, activation, initialisation, float(lr), np.clip(norms[0], *DELTA_RANGE),
+        np.clip(norms[-1], *DELTA_RANGE) if done > 0 else None, ratio,
+        np.clip(history.losses, *COST_RANGE),
+        bool(np.any((shown < DELTA_RANGE[0]) | (shown > DELTA_RANGE[1]))),
+        bool(np.any((history.losses < COST_RANGE[0]) | (history.losses > COST_RANGE[1]))),
+        history.diverged, done)
+
+
+def draw_deltas_explorer(fig: Figure) -> Callable[[DeepRun], None]:
+    """Left: per-layer delta norms before and after training. Right: the loss curve.
+
+    Both panels keep their axes for every setting: layers 1 to :data:`MAX_DEPTH`,
+    norms over :data:`DELTA_RANGE` and costs over :data:`COST_RANGE` (log scales).
+    """
     left, right = fig.subplots(1, 2)
-    layers = np.arange(1, depth + 1)
-    start, end = history.delta_norms[0], history.delta_norms[-1]
-    left.semilogy(layers, _positive(start), color=COLORS[0], linestyle="-", marker="o",
-                  markersize=4, label="at initialisation")
-    finished = history.delta_norms.shape[0] - 1
-    if finished > 0:
-        left.semilogy(layers, _positive(end), color=COLORS[1], linestyle="--", marker="s",
-                      markersize=4, label=f"after {finished} epochs")
+    (start,) = left.semilogy([], [], color=COLORS[0], linestyle="-", marker="o", markersize=4,
+                             label="at initialisation", animated=True)
+    (end,) = left.semilogy([], [], color=COLORS[1], linestyle="--", marker="s", markersize=4,
+                           label="after training", animated=True)
+    left.set_xlim(0.5, MAX_DEPTH + 0.5)
+    left.set_ylim(*DELTA_RANGE)
     left.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ratio = start[0] / start[-1]
-    finish_axes(left, title=f"‖δ¹‖/‖δᴸ‖ = {ratio:.1e} at initialisation",
-                xlabel="layer l", ylabel="mean ‖δˡ‖ (log scale)")
-    left.legend(fontsize=8)
-    right.plot(np.arange(history.losses.size), history.losses, color=COLORS[2], marker=".",
-               markevery=max(1, history.losses.size // 10))
+    log_ticks(left.yaxis, [10.0**k for k in range(-24, 7, 6)], powers=True)
+    finish_axes(left, title=" ", xlabel="layer $l$", ylabel=r"mean $\|\delta^l\|$ (log scale)")
+    (curve,) = right.semilogy([], [], color=COLORS[2], marker=".", animated=True)
     right.axhline(np.log(2.0), color="0.5", linewidth=0.8, linestyle=":")
-    # The same epoch axis in every frame, so that a run that stops early looks short.
+    right.text(EXPLORER_EPOCHS, np.log(2.0) * 1.2, r"$\log 2$", ha="right", va="bottom",
+               fontsize=MIN_FONT, color="0.35")
     right.set_xlim(-0.02 * EXPLORER_EPOCHS, 1.02 * EXPLORER_EPOCHS)
+    right.set_ylim(*COST_RANGE)
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ylabel = "cost C"
-    if history.losses.max() > 100 * max(min(history.losses.min(), np.log(2.0)), 1e-3):
-        # a blown-up cost would flatten everything else on a linear axis
-        right.set_yscale("log")
-        ylabel = "cost C (log scale)"
-    status = (f"diverged in epoch {finished + 1}: stopped" if history.diverged
-              else f"cost after {history.losses.size - 1} epochs: {history.losses[-1]:.3f}")
-    finish_axes(right, title=status, xlabel="epoch", ylabel=ylabel)
-    name = _ACTIVATION_TITLES.get(activation, activation)
-    fig.suptitle(f"depth {depth}, {name}, {initialisation}, η = {lr:g}", fontsize=10)
+    log_ticks(right.yaxis, [10.0**k for k in range(-3, 4)], powers=True)
+    finish_axes(right, title=" ", xlabel="epoch", ylabel="cost $C$ (log scale)")
+    fig.legend(handles=[start, end], loc="outside lower center", ncols=2, fontsize=MIN_FONT,
+               frameon=False)
+    heading = fig.suptitle(" ", fontsize=FONT)
+    for text in (left.title, right.title, heading):
+        text.set_animated(True)
+
+    def update(run: DeepRun) -> None:
+        layers = np.arange(1, run.depth + 1)
+        start.set_data(layers, run.start)
+        end.set_data(layers if run.end is not None else [],
+                     run.end if run.end is not None else [])
+        left.set_title(rf"at the start $\|\delta^1\| / \|\delta^L\|$ = {run.ratio:.1e}",
+                       fontsize=FONT)
+        curve.set_data(np.arange(len(run.losses)), run.losses)
+        status = (f"diverged in epoch {run.epochs_done + 1}: stopped" if run.diverged
+                  else f"cost after {run.epochs_done} epochs: {run.losses[-1]:.3f}")
+        right.set_title(status, fontsize=FONT)
+        name = _ACTIVATION_TITLES.get(run.activation, run.activation)
+        edge = ("; values beyond the axes are drawn at their edge"
+                if run.deltas_clipped or run.cost_clipped else "")
+        heading.set_text(rf"depth {run.depth}, {name}, {run.initialisation}, "
+                         rf"$\eta = {run.lr:g}${edge}")
+
+    return update
 
 
-def _alt(depth: int, activation: str, initialisation: str, lr: float) -> str:
+def _alt(run: DeepRun) -> str:
     return (f"Per-layer mean delta norms on a log scale before and after training, and the "
-            f"training cost per epoch, for a depth-{depth} "
-            f"{_ACTIVATION_TITLES.get(activation, activation)} network initialised "
-            f"with {initialisation} and trained with learning rate {lr:g}.")
+            f"training cost per epoch, for a depth-{run.depth} "
+            f"{_ACTIVATION_TITLES.get(run.activation, run.activation)} network initialised "
+            f"with {run.initialisation} and trained with learning rate {run.lr:g}.")
 
 
 def deltas_explorer() -> Explorer:
@@ -226,6 +298,7 @@ def deltas_explorer() -> Explorer:
     chapter's static figures cover tanh and the small initialisation).
     """
     return Explorer(
+        compute=deep_run,
         draw=draw_deltas_explorer,
         controls=[
             Control("depth", [2, 3, 4, 5, 6, 8, 10, 12, 15, 20], label="depth L", default=10,
@@ -239,5 +312,5 @@ def deltas_explorer() -> Explorer:
                     static_values=[0.1, 1.0], fmt="{:g}".format),
         ],
         alt=_alt,
-        figsize=_WIDE,
+        figsize=(7.0, 3.3),
     )
