@@ -87,8 +87,9 @@ def test_hessian_matches_package_and_finite_differences():
 
 def test_one_dimensional_stability_interval():
     q = sym.quadratic_stability()
-    assert q.interval == sp.Interval.open(0, 2 / q.a)
-    assert sp.simplify(q.factor - (1 - sym.eta * q.a)) == 0
+    assert q.interval == sp.Interval.open(0, 2 / q.curvature)
+    assert sp.simplify(q.factor - (1 - sym.eta * q.curvature)) == 0
+    assert sp.diff(q.update, q.w) == 1 - sym.eta * q.curvature  # J'' is the curvature
     # numeric cross-check with the package's iteration on J(w) = ½·a·w², a = 4: η_c = 0.5
     a = 4.0
 

@@ -7,8 +7,8 @@ wrong step fails the build; the tests compare them with numeric gradients.
 * :func:`cost` and :func:`cost_gradient` — the mean squared error J and its ½-scaled
   variant for concrete sizes (m examples, n features), with every partial derivative;
 * :func:`matrix_gradient` — eq. (lin-grad-matrix), (1/m) X̃ᵀ(X̃θ − t), for the same sizes;
-* :func:`quadratic_stability` — the 1-D quadratic: the error map and the exact interval
-  of learning rates for which it contracts, eq. (lin-stability-1d);
+* :func:`quadratic_stability` — the 1-D quadratic with curvature λ: the error map and the
+  exact interval of learning rates for which it contracts, eq. (lin-stability-1d);
 * :func:`hessian` and :func:`eigen_update_factors` — the general case through the
   eigenvalues of the Hessian, eq. (lin-stability).
 """
@@ -126,21 +126,24 @@ def hessian(s: LinearSymbols) -> sp.Matrix:
 
 @dataclass(frozen=True)
 class QuadraticStability:
-    """The 1-D quadratic J(w) = ½ a (w − w*)² + c under gradient descent.
+    """The 1-D quadratic J(w) = ½ λ (w − w*)² + c under gradient descent.
+
+    The curvature is written λ, the letter of the Hessian's eigenvalues that it stands for
+    in eq. (lin-error-map) (``a`` is an activation elsewhere in the book).
 
     Attributes
     ----------
-    a, w_star, w
-        The curvature, the minimiser and the current point (symbols).
+    curvature, w_star, w
+        The curvature λ = J''(w) > 0, the minimiser and the current point (symbols).
     update
         w − η J'(w), the next iterate.
     factor
-        The error factor 1 − η a: (next iterate − w*) = factor · (w − w*).
+        The error factor 1 − ηλ: (next iterate − w*) = factor · (w − w*).
     interval
-        The set of η > 0 for which |factor| < 1, solved by sympy: (0, 2/a).
+        The set of η > 0 for which |factor| < 1, solved by sympy: (0, 2/λ).
     """
 
-    a: sp.Symbol
+    curvature: sp.Symbol
     w_star: sp.Symbol
     w: sp.Symbol
     update: sp.Expr
@@ -157,13 +160,13 @@ def stable_interval(factor: sp.Expr) -> sp.Set:
 
 
 def quadratic_stability() -> QuadraticStability:
-    """Derive eq. (lin-stability-1d): the iterates contract iff 0 < η < 2/a."""
-    a = sp.Symbol("a", positive=True)
-    w_star, w, c = sp.symbols("w_star w c", real=True)
-    J = a * (w - w_star) ** 2 / 2 + c
+    """Derive eq. (lin-stability-1d): the iterates contract iff 0 < η < 2/λ."""
+    curvature = sp.Symbol("lambda", positive=True)
+    w_star, w, c = sp.symbols("w^* w c", real=True)
+    J = curvature * (w - w_star) ** 2 / 2 + c
     update = w - eta * sp.diff(J, w)
     factor = sp.cancel((update - w_star) / (w - w_star))
-    return QuadraticStability(a, w_star, w, update, factor, stable_interval(factor))
+    return QuadraticStability(curvature, w_star, w, update, factor, stable_interval(factor))
 
 
 def eigen_update_factors(H: sp.Matrix) -> dict[sp.Expr, int]:
