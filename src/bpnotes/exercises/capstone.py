@@ -1,149 +1,178 @@
-"""Answer checkers for the capstone's exercises (right or wrong and why, never the answer).
+"""Checkers of the capstone's exercises (book/capstone.md): right or wrong and why.
 
-Each ``check_*`` function takes the reader's answer and returns a
-:class:`~bpnotes.exercises.checkers.Verdict`.
+Formulas are derived here with sympy from eq. (cap-momentum) and the network's shapes;
+accuracies of training runs come from :mod:`bpnotes.exercises.references` (measured with
+:mod:`bpnotes.capstone`); the reader's functions run against :mod:`bpnotes.capstone`.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
-from collections.abc import Callable
-from functools import cache
+import functools
+from typing import Any
 
-import numpy as np
 import sympy as sp
 
-from .. import capstone
-from ..capstone import RECIPE
-from ..mlp import MLP
-from .checkers import Verdict, check_expression, check_function, check_smallest_count
+from .checkers import check_choice, check_formula, check_smallest_count
+from .parsing import AnswerError, read_number
+from .references import REFERENCES
+from .registry import exercise
+from .verdict import Reason, Verdict, right, wrong
 
-__all__ = [
-    "check_chance_accuracy",
-    "check_confusion_matrix",
-    "check_momentum_step",
-    "check_parameter_count",
-    "check_softmax_regression_accuracy",
-    "check_steps_to_ninety_percent",
-    "check_terminal_velocity",
-]
-
+__all__ = ["EXPERIMENTS", "momentum_limit", "parameter_count", "steps_to_fraction"]
 
 eta, mu, H = sp.symbols("eta mu H", positive=True)
 
-
-def check_terminal_velocity(answer: object) -> Verdict:
-    """The size of the steps momentum settles to under a constant gradient, as a multiple
-    of the gradient: the effective learning rate, in terms of ``eta`` and ``mu``."""
-    return check_expression(answer, eta / (1 - mu), symbols=[eta, mu])
-
-
-def _as_number(answer: object) -> float | None:
-    """The reader's answer as a finite float, or None if it is not a real number."""
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return None
-    value = float(answer)
-    return value if math.isfinite(value) else None
+#: ex-cap-experiment: the changes to the chapter's recipe, one at a time, by name.
+EXPERIMENTS: dict[str, dict[str, Any]] = {
+    "width 16": {"hidden": 16},
+    "width 32": {"hidden": 32},
+    "width 128": {"hidden": 128},
+    "learning rate 0.5": {"lr": 0.5},
+    "batch size 1": {"batch_size": 1},
+    "batch size 256": {"batch_size": 256},
+    "sigmoid": {"activation": "sigmoid"},
+}
 
 
-def _direction_only(answer: object, expected: float, atol: float, hint: str) -> Verdict:
-    """Right within ``atol``; otherwise say only whether the answer is too small or too
-    large (never by how much, which would give the answer away), followed by ``hint``."""
-    value = _as_number(answer)
-    if value is None:
-        return Verdict(False, f"The answer must be a number, got {answer!r}.", expected)
-    if value > 1:
-        return Verdict(False, "Give the accuracy as a fraction between 0 and 1, not a "
-                       "percentage.", expected)
-    if abs(value - expected) <= atol:
-        return Verdict(True, "That is the accuracy measured on the test set.", expected)
-    direction = "too small" if value < expected else "too large"
-    return Verdict(False, f"Your number is {direction}. {hint}", expected)
+@functools.cache
+def momentum_limit() -> sp.Expr:
+    """η_eff with v_∞ = −η_eff g: the fixed point of v ← μ v − η g, eq. (cap-momentum)."""
+    v, g = sp.symbols("v g", real=True)
+    (fixed,) = sp.solve(sp.Eq(v, mu * v - eta * g), v)
+    return sp.simplify(-fixed / g)
 
 
-def check_steps_to_ninety_percent(answer: object) -> Verdict:
-    """The first step k at which momentum's speed (μ = 0.9, constant gradient, starting
-    from rest) reaches 90 % of its limit.
+@functools.cache
+def steps_to_fraction() -> int:
+    """The first k with |v_k| ≥ 0.9 |v_∞| from v_0 = 0 for μ = 0.9: 1 − μ^k ≥ 0.9,
+    eq. (cap-momentum-sum)."""
+    momentum = fraction = sp.Rational(9, 10)
+    return int(sp.ceiling(sp.log(1 - fraction) / sp.log(momentum)))
 
-    A wrong whole number is answered with the fraction 1 − 0.9^k that the reader's own k
-    reaches, never with the distance to the right k.
-    """
-    k = math.ceil(math.log(0.1) / math.log(0.9))
+
+@functools.cache
+def parameter_count() -> sp.Expr:
+    """Weights and biases of a 64 → H → 10 network, from the shapes of W¹, b¹, W², b²."""
+    sizes = (64, H, 10)
+    return sp.expand(sum((n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:],
+                                                                      strict=True)),
+                         sp.Integer(0)))
+
+
+@exercise("ex-cap-terminal", "formula", prompt="η_eff, a formula in eta and mu",
+          symbols=("eta", "mu"))
+def check_terminal_velocity(answer: Any) -> Verdict:
+    """The effective learning rate η_eff of momentum under a constant gradient, in eta and mu."""
+    return check_formula(answer, momentum_limit(), symbols={"eta": eta, "mu": mu},
+                         domains={"mu": (0.0, 0.95)})
+
+
+@exercise("ex-cap-ninety", "number", prompt="the number of steps k (a whole number)")
+def check_steps_to_ninety_percent(answer: Any) -> Verdict:
+    """The first step k at which momentum's speed (μ = 0.9, constant gradient, from rest)
+    reaches 90 % of its limit; a wrong whole number is answered with the fraction 1 − 0.9^k
+    that the reader's own k reaches, never with the distance to the right k."""
     return check_smallest_count(
-        answer, k, unit="steps",
+        answer, steps_to_fraction(), unit="steps",
         after=lambda j: f"the speed is {100 * (1 - 0.9**j):.1f} % of its limit",
     )
 
 
-def check_parameter_count(answer: object) -> Verdict:
+@exercise("ex-cap-params", "formula", prompt="the number of weights and biases, a formula in H",
+          symbols=("H",))
+def check_parameter_count(answer: Any) -> Verdict:
     """The number of trainable parameters (weights and biases) of a 64-H-10 network, in H."""
-    return check_expression(answer, 64 * H + H + 10 * H + 10, symbols=[H])
+    return check_formula(answer, parameter_count(), symbols={"H": H}, domains={"H": (1, 200)})
 
 
-@cache
-def _split() -> capstone.DigitsSplit:
-    return capstone.split_digits()
+def _accuracy(answer: Any, expected: float, atol: float, hint: str) -> Verdict:
+    """Right within ``atol``; otherwise say only whether the answer is too small or too
+    large (never by how much, which would give the answer away), followed by ``hint``."""
+    try:
+        value = read_number(answer)
+    except AnswerError as exc:
+        return wrong(f"{exc.message}.", exc.reason, expected)
+    if value > 1 or value < 0:
+        return wrong("Give the accuracy as a fraction between 0 and 1, not a percentage.",
+                     Reason.TOO_LARGE if value > 1 else Reason.TOO_SMALL, expected)
+    if abs(value - expected) <= atol:
+        return right("That is the accuracy measured on the test set.", expected)
+    larger = value > expected
+    return wrong(f"Your number is {'too large' if larger else 'too small'}. {hint}",
+                 Reason.TOO_LARGE if larger else Reason.TOO_SMALL, expected)
 
 
-def check_chance_accuracy(answer: object) -> Verdict:
-    """The test accuracy of the rule "always answer the most frequent training class"."""
-    split = _split()
-    most_frequent = np.bincount(split.y_train).argmax()
-    expected = float(np.mean(split.y_test == most_frequent))
-    return _direction_only(
-        answer, expected, 5e-4,
-        "Find the most frequent label of `split.y_train`, then the fraction of the test "
-        "labels `split.y_test` that are equal to it.")
+@exercise("ex-cap-chance", "number", prompt="the test accuracy, a fraction between 0 and 1")
+def check_chance_accuracy(answer: Any) -> Verdict:
+    """The test accuracy of "always answer the most frequent training class"."""
+    return _accuracy(answer, float(REFERENCES["ex-cap-chance"]), 5e-4,
+                     "Find the most frequent label of `split.y_train`, then the fraction of the "
+                     "test labels `split.y_test` that are equal to it.")
 
 
-def check_softmax_regression_accuracy(answer: object) -> Verdict:
-    """The final test accuracy of ``MLP([64, 10], output="softmax", loss="cross_entropy",
-    l2=1e-4, init="he")`` trained with :data:`RECIPE` on the chapter's split."""
-    expected = _softmax_regression_accuracy()
-    return _direction_only(
-        answer, expected, 0.006,
-        "Train the network of the exercise with `capstone.train_digits(net, split, **RECIPE)` "
-        "and read the last entry of the run's `test_accuracy`.")
+@exercise("ex-cap-softmax", "number", prompt="the final test accuracy, a fraction between 0 "
+          "and 1")
+def check_softmax_regression_accuracy(answer: Any) -> Verdict:
+    """The final test accuracy of softmax regression (``MLP([64, 10], ...)``) trained with the
+    chapter's recipe on the chapter's split."""
+    return _accuracy(answer, float(REFERENCES["ex-cap-softmax"]), 0.006,
+                     "Train the network of the exercise with `capstone.train_digits(net, split, "
+                     "**RECIPE)` and read the last entry of the run's `test_accuracy`.")
 
 
-@cache
-def _softmax_regression_accuracy() -> float:
-    net = MLP([64, 10], output="softmax", loss="cross_entropy", l2=1e-4, init="he", seed=0)
-    return float(capstone.train_digits(net, _split(), **RECIPE).test_accuracy[-1])
+@exercise("ex-cap-experiment", "choice", prompt="the change that hurts the test accuracy most",
+          options=tuple(EXPERIMENTS))
+def check_experiment(answer: Any) -> Verdict:
+    """Which single change to the recipe lowers the final test accuracy most (measured)."""
+    return check_choice(answer, str(REFERENCES["ex-cap-experiment"]), tuple(EXPERIMENTS),
+                        wrong_message="is not the change that hurts most: run it and compare "
+                        "the final test accuracies.")
 
 
-def check_confusion_matrix(candidate: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Verdict:
-    """Your ``confusion(labels, predictions)`` for 10 classes against
+# ---------------------------------------------------------------- the reader's functions
+@exercise("ex-cap-confusion", "function", prompt="confusion(labels, predictions) returning a "
+          "10 × 10 array")
+def check_confusion_matrix(candidate: Any) -> Verdict:
+    """The reader's ``confusion(labels, predictions)`` for 10 classes against
     :func:`bpnotes.capstone.confusion_matrix` (rows: true class, columns: predicted)."""
+    import numpy as np
+
+    from .. import capstone
+    from .functions import check_function
+
     rng = np.random.default_rng(7)
     inputs = [(np.array([3]), np.array([5])), (np.arange(10), np.arange(10)[::-1])]
     inputs += [(rng.integers(0, 10, 50), rng.integers(0, 10, 50)) for _ in range(4)]
-    verdict = check_function(candidate, capstone.confusion_matrix, inputs)
-    if not verdict and check_function(
+    verdict = check_function(candidate, capstone.confusion_matrix, inputs, name="matrix")
+    if not verdict and verdict.reason is not Reason.TIMEOUT and check_function(
         candidate, lambda y, p: capstone.confusion_matrix(y, p).T, inputs
     ):
-        return Verdict(False, "Your matrix is the transpose of the convention used here: row "
-                       "i must be the true class and column j the predicted one.")
+        return wrong("Your matrix is the transpose of the convention used here: row i must be "
+                     "the true class and column j the predicted one.", Reason.WRONG)
     return verdict
 
 
-def check_momentum_step(
-    candidate: Callable[[np.ndarray, np.ndarray, np.ndarray, float, float], tuple]
-) -> Verdict:
-    """Your ``momentum_step(theta, v, grad, lr, mu) -> (new_theta, new_v)``, eq. (cap-momentum)."""
+@exercise("ex-cap-momentum-step", "function", prompt="momentum_step(theta, v, grad, lr, mu) "
+          "returning (new_theta, new_v)")
+def check_momentum_step(candidate: Any) -> Verdict:
+    """The reader's ``momentum_step(theta, v, grad, lr, mu) -> (new_theta, new_v)``,
+    eq. (cap-momentum)."""
+    import numpy as np
 
-    def reference(theta, v, grad, lr, mu):
-        new_v = mu * v - lr * grad
+    from .functions import ReaderFailure, check_function
+
+    def reference(theta: Any, v: Any, grad: Any, lr: float, mu_: float) -> Any:
+        new_v = mu_ * v - lr * grad
         return np.stack([theta + new_v, new_v])
 
-    def wrapped(theta, v, grad, lr, mu):
-        theta_new, v_new = candidate(theta.copy(), v.copy(), grad.copy(), lr, mu)
-        return np.stack([np.asarray(theta_new, float), np.asarray(v_new, float)])
+    def pair(result: Any) -> Any:
+        if not (isinstance(result, tuple | list) and len(result) == 2):
+            raise ReaderFailure(Reason.SHAPE, "your function must return a pair (new_theta, "
+                                "new_v)")
+        return np.stack([np.asarray(result[0]), np.asarray(result[1])])
 
     rng = np.random.default_rng(3)
     inputs = [(rng.normal(size=4), rng.normal(size=4), rng.normal(size=4), lr, m)
               for lr, m in ((0.1, 0.0), (0.05, 0.9), (1.0, 0.5))]
-    if not callable(candidate):
-        return Verdict(False, f"the answer must be a function, got {type(candidate).__name__}.")
-    return check_function(wrapped, reference, inputs)
+    return check_function(candidate, reference, inputs, convert=pair,
+                          name="pair (new_theta, new_v)")

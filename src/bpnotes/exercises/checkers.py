@@ -1,225 +1,154 @@
-"""Answer checkers for the exercises: right or wrong, and why, never the solution.
+"""The generic answer checkers the chapter checkers are built on: right or wrong, and why.
 
-Each checker compares the reader's answer with a reference and returns a
-:class:`Verdict`, which prints as a short message in a notebook. A wrong answer is
-explained (which term differs, by roughly how much, at which input) without printing
-the reference itself; ``verdict.reveal()`` returns it for a reader who asks.
+* :func:`check_formula` — a formula (text or sympy), compared with the reference at random
+  points of the exercise's domain, with a diagnosis of the slip (a constant factor, a
+  missing term, ...);
+* :func:`check_number` — a number within a stated tolerance (relative, or a number of
+  significant digits);
+* :func:`check_smallest_count` — "the fewest k such that ...", answered with what the
+  reader's own k gives;
+* :func:`check_choice` — one of a few named options;
+* :func:`check_array` — a small array, entry by entry, with the entries named.
 
-* :func:`check_expression` — sympy expressions or strings, by symbolic equivalence
-  (``simplify(answer − expected) == 0``), with a numeric fallback at random points;
-* :func:`check_number` and :func:`check_array` — numbers and arrays within a stated tolerance;
-* :func:`check_function` — a function, run against the reference on many inputs;
-* :func:`check_choice` — one of a few named options (a prediction).
+Every checker answers *every* input with a :class:`~bpnotes.exercises.verdict.Verdict`:
+answers that cannot be read (None, ``"x+"``, ``"p.foo"``, a complex number, a Matrix
+where a formula is asked, ...) get a verdict with reason ``parse``, ``type``, ``symbol``,
+``limit`` or ``not-finite``. Text is read by :mod:`bpnotes.exercises.parsing` and never
+executed. A problem with the *reference* (the exercise's own code) raises, because it is a
+bug in the book.
 
-A problem with the *reader's* answer (a formula that does not parse, a function that
-raises) is reported in the verdict; a problem with the *reference* (the exercise's own
-code) raises, because it is a bug in the book.
+This module imports only sympy, mpmath and the standard library, so the same checks run
+where numpy does not (in the reader's browser). The reader's *functions* are checked by
+:mod:`bpnotes.exercises.functions`, which needs numpy.
 """
 
 from __future__ import annotations
 
-import copy
-import html
+import functools
+import math
+import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, cast
 
-import numpy as np
+import mpmath
 import sympy as sp
 
+from .parsing import AnswerError, read_array, read_expression, read_number
+from .timeout import CheckTimeout, time_limit
+from .verdict import FACTOR_HINT, Reason, Verdict, relative_band, right, size_of_error, wrong
+
 __all__ = [
-    "Verdict",
     "check_array",
     "check_choice",
-    "check_expression",
-    "check_function",
+    "check_formula",
     "check_number",
     "check_smallest_count",
 ]
 
+Diagnosis = Callable[[sp.Expr], Verdict | None]
 
-#: Said when an answer is the reference times a simple constant. Naming the constant
-#: would give the answer away, given the reader's own (wrong) answer.
-FACTOR_HINT = (" It differs from the right answer by a simple constant factor: check the "
-               "constant factors and the signs.")
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of a check: ``correct`` and a ``message`` explaining it."""
-
-    correct: bool
-    message: str
-    solution: Any = field(default=None, repr=False, compare=False)
-
-    def __bool__(self) -> bool:
-        return self.correct
-
-    @property
-    def verdict(self) -> str:
-        """"✔ Right." or "✘ Not yet."."""
-        return "✔ Right." if self.correct else "✘ Not yet."
-
-    def _sentence(self) -> str:
-        return self.message[:1].upper() + self.message[1:]
-
-    def __str__(self) -> str:
-        return f"{self.verdict} {self._sentence()}"
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_html_(self) -> str:
-        # HTML, not Markdown: messages contain formulas such as 4*w**2, whose asterisks
-        # Markdown would turn into emphasis.
-        return f"<p><strong>{self.verdict}</strong> {html.escape(self._sentence())}</p>"
-
-    def reveal(self) -> Any:
-        """Return the reference answer (only when the reader asks for it)."""
-        return self.solution
+#: Points at which a formula is compared with the reference.
+POINTS = 20
+#: Relative agreement at a point that counts as equal.
+AGREEMENT = 1e-9
+#: Default interval of the random values of a real symbol, and of an integer one.
+REAL_DOMAIN = (0.2, 1.3)
+INTEGER_DOMAIN = (1, 6)
 
 
 # ----------------------------------------------------------------- formulas
-def _named_symbols(
-    symbols: Mapping[str, sp.Symbol] | Iterable[sp.Symbol] | None, expected: Any
-) -> dict[str, sp.Symbol]:
-    if symbols is None:
-        return {s.name: s for s in sp.sympify(expected).free_symbols}
+def _symbol_map(symbols: Mapping[str, sp.Symbol] | Iterable[sp.Symbol]) -> dict[str, sp.Symbol]:
     if isinstance(symbols, Mapping):
         return dict(symbols)
     return {s.name: s for s in cast(Iterable[sp.Symbol], symbols)}
 
 
-def _parse(value: Any, named: Mapping[str, sp.Symbol]) -> sp.Expr:
-    """A formula as a sympy expression; raises ValueError/TypeError saying why not."""
-    if isinstance(value, str):
-        try:
-            expr = sp.sympify(value, locals=dict(named))
-        except (sp.SympifyError, SyntaxError, TypeError, AttributeError) as exc:
-            raise ValueError(
-                f"{value!r} could not be read as a formula (check the brackets, write "
-                "products with * and powers with ** or ^, and give an expression, not an "
-                "equation)"
-            ) from exc
-    else:
-        try:
-            expr = sp.sympify(value, strict=True)
-        except sp.SympifyError as exc:
-            raise TypeError(
-                f"it must be a sympy expression or a string, got {type(value).__name__}"
-            ) from exc
-    # (a Symbol is also a sympy Boolean, so test for "Boolean and not an expression")
-    if isinstance(expr, sp.logic.boolalg.Boolean) and not isinstance(expr, sp.Expr):
-        raise ValueError("it is an equation or a condition; give only the expression")
-    if not isinstance(expr, sp.Expr):
-        raise TypeError(f"it must be a single expression, got {type(expr).__name__}")
-    # A symbol the reader created with other assumptions (sp.Symbol("w") versus the
-    # reference's real w) is the same variable to a human: identify them by name.
-    rename = {s: named[s.name] for s in expr.free_symbols if s.name in named and named[s.name] != s}
-    return expr.xreplace(rename) if rename else expr
+def _sample(symbol: sp.Symbol, domains: Mapping[str, tuple[float, float]],
+            rng: random.Random) -> Any:
+    low, high = domains.get(symbol.name, INTEGER_DOMAIN if symbol.is_integer else REAL_DOMAIN)
+    if symbol.is_integer:
+        return rng.randint(int(low), int(high))
+    return rng.uniform(low, high)
 
 
-def check_expression(
-    answer: Any,
-    expected: Any,
-    *,
-    symbols: Mapping[str, sp.Symbol] | Iterable[sp.Symbol] | None = None,
-    seed: int = 0,
-) -> Verdict:
-    """Check a formula by symbolic equivalence.
+@functools.lru_cache(maxsize=128)
+def _lambdified(free: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[..., Any]:
+    """``expr`` as a Python function of ``free`` evaluated with mpmath (cached: references
+    are evaluated again at every check). The code lambdify writes comes from a whitelisted
+    sympy tree, never from the reader's text."""
+    return sp.lambdify(free, expr, modules="mpmath")
 
-    Parameters
-    ----------
-    answer
-        The reader's formula: a sympy expression or a string such as ``"2*x*(x - t)"``
-        (``^`` is read as a power).
-    expected
-        The reference formula.
-    symbols
-        The symbols a string may use, by name (defaults to the free symbols of
-        ``expected``), so that ``"w"`` in the answer is the same symbol as in the reference.
-    seed
-        Seed for the random points of the numeric fallback and of the diagnosis.
 
-    Returns
-    -------
-    Verdict
-        Right when sympy proves ``answer − expected`` is 0 (or, if it cannot, when they
-        agree at 20 random points); otherwise the point where they differ, by how much,
-        and which expanded terms have no match, without printing the reference.
-    """
-    named = _named_symbols(symbols, expected)
-    reference = _parse(expected, named)
+def _value(function: Callable[..., Any], point: Sequence[Any]) -> Any:
+    """The mpmath value of a lambdified formula at a point, or None where it is undefined."""
     try:
-        given = _parse(answer, named)
-    except (TypeError, ValueError) as exc:
-        return Verdict(False, f"Your answer is not a usable formula: {exc}.", reference)
-    unknown = given.free_symbols - reference.free_symbols - set(named.values())
-    if unknown:
-        names = ", ".join(sorted(s.name for s in unknown))
-        allowed = ", ".join(sorted(named)) or "none"
-        return Verdict(
-            False,
-            f"your formula uses symbols that do not appear here: {names} "
-            f"(the symbols available are: {allowed}).",
-            reference,
-        )
-    difference = sp.simplify(given - reference)
-    if difference == 0:
-        return Verdict(True, "Your formula is equivalent to the reference.", reference)
-    free = sorted(reference.free_symbols | given.free_symbols, key=lambda s: s.name)
-    rng = np.random.default_rng(seed)
-    numeric_diff = sp.lambdify(free, given - reference, "numpy")
-    numeric_ref = sp.lambdify(free, reference, "numpy")
-    worst, evaluated = None, 0
-    for _ in range(20):
-        point = rng.uniform(0.2, 1.3, size=len(free))
-        with np.errstate(all="ignore"):
-            diff = complex(numeric_diff(*point))
-            ref = complex(numeric_ref(*point))
-        if not (np.isfinite(diff) and np.isfinite(ref)):
-            continue
-        evaluated += 1
-        if abs(diff) > 1e-9 * max(1.0, abs(ref)):
-            worst = (point, diff, ref)
-            break
-    if worst is None and evaluated >= 10:
-        # simplify() could not prove it, but it agrees numerically everywhere we looked.
-        return Verdict(True, f"Your formula agrees with the reference at {evaluated} random "
-                       "points (sympy could not simplify the difference to 0 symbolically).",
-                       reference)
-    if worst is None:
-        return Verdict(False, "sympy could not show that your formula equals the reference, "
-                       "and it could not be evaluated at enough points to compare them "
-                       "numerically; try writing it more simply.", reference)
-    point, diff, ref = worst
-    where = ", ".join(f"{s.name}={v:.3g}" for s, v in zip(free, point, strict=True))
-    hint = _term_hint(given, reference)
-    size = _relative_band(abs(diff) / abs(ref)) if abs(ref) > 0 else "by a nonzero amount"
-    return Verdict(False, f"At {where} your formula and the reference differ {size}.{hint}",
-                   reference)
+        value = mpmath.mpmathify(function(*point))
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError):
+        return None
+    if not mpmath.isfinite(value):
+        return None
+    return value
 
 
-def _term_hint(given: sp.Expr, reference: sp.Expr) -> str:
-    """Say which additive terms differ, without printing the reference."""
-    ratio = sp.simplify(given / reference) if reference != 0 and given != 0 else None
-    if ratio is not None and ratio.is_number:
-        return FACTOR_HINT
-    given_terms = set(sp.Add.make_args(sp.expand(given)))
-    reference_terms = set(sp.Add.make_args(sp.expand(reference)))
-    if not all(_is_readable_term(term) for term in given_terms | reference_terms):
-        return ""  # e.g. expanded powers with symbolic exponents: a term list would confuse
-    extra = given_terms - reference_terms
-    missing = reference_terms - given_terms
-    parts = []
-    if extra:
-        listed = ", ".join(sorted(map(str, extra))[:6])
-        parts.append(f"these terms of yours have no match in the reference: {listed}")
-    if missing:
-        parts.append(f"{len(missing)} term(s) of the reference are missing or have a "
-                     "different coefficient")
-    return " Expanded, " + "; ".join(parts) + "." if parts else ""
+def _is_real(value: Any) -> bool:
+    return abs(mpmath.im(value)) <= AGREEMENT * max(1, abs(value))
+
+
+class _Comparison:
+    """The reader's formula and the reference, evaluated at the same random points."""
+
+    def __init__(self, given: sp.Expr, reference: sp.Expr, domains: Mapping[str, Any],
+                 points: int, seed: int) -> None:
+        self.free = sorted(reference.free_symbols | given.free_symbols, key=lambda s: s.name)
+        rng = random.Random(seed)
+        given_f = _lambdified(tuple(self.free), given)
+        reference_f = _lambdified(tuple(self.free), reference)
+        self.rows: list[tuple[list[Any], Any, Any]] = []  # (point, given, reference)
+        with mpmath.workdps(30):
+            for _ in range(points if self.free else 1):
+                point = [_sample(s, domains, rng) for s in self.free]
+                ref = _value(reference_f, point)
+                if ref is None or not _is_real(ref):
+                    continue  # the reference is undefined here: not a test point
+                self.rows.append((point, _value(given_f, point), ref))
+
+    @staticmethod
+    def agree(given: Any, ref: Any) -> bool:
+        return given is not None and abs(given - ref) <= AGREEMENT * max(1, abs(ref))
+
+    @property
+    def first_difference(self) -> tuple[list[Any], Any, Any] | None:
+        return next((row for row in self.rows if not self.agree(row[1], row[2])), None)
+
+    def where(self, point: Sequence[Any]) -> str:
+        parts = []
+        for symbol, value in zip(self.free, point, strict=True):
+            parts.append(f"{symbol.name}={value}" if isinstance(value, int)
+                         else f"{symbol.name}={value:.3g}")
+        return ", ".join(parts)
+
+    def constant_ratio(self) -> Any:
+        """given/reference if it is the same number at every point (else None)."""
+        ratios = [g / r for _, g, r in self.rows if g is not None and r != 0]
+        if len(ratios) < min(3, len(self.rows)) or not ratios:
+            return None
+        first = ratios[0]
+        if all(abs(q - first) <= 1e-7 * max(1, abs(first)) for q in ratios):
+            return first
+        return None
+
+
+def _expansion_size(expr: sp.Expr) -> int:
+    """An upper bound on the number of terms of ``expand(expr)``, computed without expanding."""
+    if isinstance(expr, sp.Add):
+        return sum(_expansion_size(a) for a in expr.args)
+    if isinstance(expr, sp.Mul):
+        return math.prod(_expansion_size(a) for a in expr.args)
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp > 0:
+        terms = _expansion_size(expr.base)
+        return math.comb(int(expr.exp) + terms - 1, terms - 1)
+    return 1
 
 
 def _is_readable_term(term: sp.Expr) -> bool:
@@ -228,159 +157,201 @@ def _is_readable_term(term: sp.Expr) -> bool:
     return len(str(term)) <= 30 and not symbolic_power
 
 
-# ----------------------------------------------------------------- numbers and arrays
+def _is_small_polynomial(expr: sp.Expr) -> bool:
+    """Cheap to expand: no functions (exp, log, ...), few operations, few expanded terms."""
+    return (not expr.atoms(sp.Function) and sp.count_ops(expr) <= 40
+            and _expansion_size(expr) <= 60)
 
-def _simple_ratio(value: float, expected: float) -> str:
-    """'exactly k times' when value/expected is a small simple fraction (a factor slip)."""
+
+def _term_hint(given: sp.Expr, reference: sp.Expr) -> tuple[str, Reason]:
+    """Which additive terms differ, without quoting the reference."""
+    if not (_is_small_polynomial(given) and _is_small_polynomial(reference)):
+        return "", Reason.WRONG
+    given_terms = set(sp.Add.make_args(sp.expand(given)))
+    reference_terms = set(sp.Add.make_args(sp.expand(reference)))
+    if not all(_is_readable_term(term) for term in given_terms | reference_terms):
+        return "", Reason.WRONG  # e.g. expanded sigmoids: a term list would confuse
+    if len(given_terms) == 1 and len(reference_terms) == 1:
+        return "", Reason.WRONG  # one term against one: a term list says nothing new
+    extra, missing = given_terms - reference_terms, reference_terms - given_terms
+    parts = []
+    if extra:
+        listed = ", ".join(sorted(map(str, extra))[:6])
+        parts.append(f"these terms of yours are not in the right answer: {listed}")
+    if missing:
+        parts.append(f"{len(missing)} term(s) of the right answer are missing or have a "
+                     "different coefficient")
+    reason = (Reason.MISSING_TERM if missing and not extra else
+              Reason.EXTRA_TERM if extra and not missing else Reason.WRONG)
+    return (" Expanded, " + "; ".join(parts) + ".") if parts else "", reason
+
+
+def check_formula(
+    answer: Any,
+    expected: Any,
+    *,
+    symbols: Mapping[str, sp.Symbol] | Iterable[sp.Symbol],
+    domains: Mapping[str, tuple[float, float]] | None = None,
+    substitutions: Mapping[sp.Symbol, sp.Expr] | None = None,
+    diagnose: Diagnosis | None = None,
+    points: int = POINTS,
+    seed: int = 0,
+) -> Verdict:
+    """Check a formula: equal to the reference at random points of its domain.
+
+    Parameters
+    ----------
+    answer
+        The reader's formula: text such as ``"2*x*(x - t)"`` (``^`` is read as a power;
+        read by :func:`~bpnotes.exercises.parsing.read_expression`, never executed), a
+        sympy expression (its symbols are matched by name) or a number.
+    expected
+        The reference formula.
+    symbols
+        The symbols the answer may use, by name.
+    domains
+        ``{name: (low, high)}``: where a symbol's random values are drawn (default
+        (0.2, 1.3), and 1..6 for a symbol declared ``integer=True``).
+    substitutions
+        Shorthands replaced in the answer before comparing, e.g. ``{y: w*x + b}``.
+    diagnose
+        Called with the reader's (substituted) expression when it is wrong; a verdict it
+        returns replaces the generic diagnosis (e.g. "two contributions swapped").
+    points, seed
+        How many random points, and their seed.
+
+    Returns
+    -------
+    Verdict
+        Right when the answer equals the reference (relative difference at most 1e-9) at
+        every point where the reference is defined. Otherwise it names a point where they
+        differ and by roughly how much, whether the whole answer is off by a constant factor
+        (reason ``factor`` or ``sign``) or which expanded terms differ (``missing-term``,
+        ``extra-term``), never the reference itself.
+    """
+    named = _symbol_map(symbols)
+    reference = sp.sympify(expected)
+    try:
+        given = read_expression(answer, named)
+    except AnswerError as exc:
+        return wrong(f"{exc.message}.", exc.reason, reference)
+    if substitutions:
+        given = given.xreplace(dict(substitutions))
+    comparison = _Comparison(given, reference, domains or {}, points, seed)
+    needed = min(10, points) if comparison.free else 1
+    if len(comparison.rows) < needed:  # a reference undefined almost everywhere: a book bug
+        raise ValueError(f"the reference {reference} could be evaluated at only "
+                         f"{len(comparison.rows)} of {points} points; widen the domains")
+    difference = comparison.first_difference
+    if difference is None:
+        count = len(comparison.rows)
+        where = f"all {count} test points" if comparison.free else "the right value"
+        return right(f"Your formula is right: it equals the right answer at {where}.", reference)
+    if diagnose is not None:
+        special = diagnose(given)
+        if special is not None:
+            return special
+    point, got, ref = difference
+    if got is None or not _is_real(got):
+        return wrong(f"At {comparison.where(point)} your formula is undefined or not a real "
+                     "number, and the right answer is.", Reason.NOT_FINITE, reference)
+    if all(g == 0 for _, g, _ in comparison.rows):
+        return wrong("Your formula is 0 at every test point, and the right answer is not.",
+                     Reason.WRONG, reference)
+    ratio = comparison.constant_ratio()
+    size = relative_band(float(abs(got - ref) / abs(ref))) if ref != 0 else "by a nonzero amount"
+    # Name the point only in the reader's own symbols (not in hidden ones a shorthand stands for).
+    visible = comparison.free and set(comparison.free) <= set(named.values())
+    at = f"At {comparison.where(point)} y" if visible else "Y"
+    message = f"{at}our formula and the right answer differ {size}."
+    if ratio is not None and _is_real(ratio):
+        reason = Reason.SIGN if abs(ratio + 1) < 1e-7 else Reason.FACTOR
+        return wrong(message + FACTOR_HINT, reason, reference)
+    hint, reason = _term_hint(given, reference)
+    return wrong(message + hint, reason, reference)
+
+
+# ----------------------------------------------------------------- numbers
+def _factor_slip(value: float, expected: float) -> Reason | None:
+    """FACTOR (or SIGN) when value/expected is a small simple fraction such as 2, 1/2 or −1."""
     if expected == 0 or value == 0:
-        return ""
+        return None
     ratio = value / expected
     simple = Fraction(ratio).limit_denominator(4)
     close = abs(float(simple) - ratio) <= 1e-6 * abs(ratio)
     if close and simple not in (0, 1) and 1 in (abs(simple.numerator), simple.denominator):
-        return FACTOR_HINT
-    return ""
+        return Reason.SIGN if simple == -1 else Reason.FACTOR
+    return None
 
 
-def _relative_band(relative: float) -> str:
-    """A coarse size of a relative error: enough to steer the reader, not to solve for it."""
-    if relative < 0.01:
-        return "by less than 1% (close, but outside the tolerance)"
-    if relative < 0.1:
-        return "by between 1% and 10%"
-    if relative < 0.5:
-        return "by between 10% and 50%"
-    if relative < 1:
-        return "by between 50% and 100%"
-    return "by more than the reference's own size"
-
-
-def _size_of_error(value: float, expected: float) -> str:
-    """'too large by between 10% and 50%': the direction and a coarse size, never the value."""
-    if expected == 0:
-        direction = "too large" if value > 0 else "too small"
-        return f"{direction} (the expected value is much closer to 0)"
-    if value == 0:
-        return "0, and the expected value is not"
-    if (value > 0) != (expected > 0):
-        return "of the wrong sign"
-    if expected > 0:
-        direction = "too large" if value > expected else "too small"
-    else:  # both negative: "too small" would be ambiguous
-        direction = "too large in magnitude" if value < expected else "too small in magnitude"
-    return f"{direction} {_relative_band(abs(value - expected) / abs(expected))}"
+def tolerance_text(rtol: float, atol: float, sig_digits: int | None) -> str:
+    """How a number is compared, in words, for the message and the exercise statement."""
+    if sig_digits is not None:
+        return f"to {sig_digits} significant digits"
+    if rtol <= 1e-6 and atol <= 1e-6:
+        return "exactly, up to rounding"
+    if atol == 0:
+        return f"within {rtol * 100:g}%"
+    if rtol == 0:
+        return f"within ±{atol:g}"
+    return f"within ±({atol:g} + {rtol * 100:g}% of the value)"
 
 
 def check_number(
-    answer: Any, expected: float, *, rtol: float = 1e-6, atol: float = 1e-9
+    answer: Any,
+    expected: float,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    sig_digits: int | None = None,
+    integer: bool = False,
 ) -> Verdict:
-    """Check a number within |answer − expected| <= atol + rtol·|expected|.
+    """Check a number.
 
-    A wrong number is described by direction and rough relative size (one significant
-    figure) and, for a factor slip such as 2× or −1×, by that factor.
+    Parameters
+    ----------
+    answer
+        The reader's number: an int or float (also numpy's or sympy's), a fraction, or
+        text such as ``"0.25"``, ``"1/4"``, ``"-0.106"``, ``"2e-3"`` or ``"log(9)"``.
+    expected
+        The right value, finite.
+    rtol, atol
+        Right when ``|answer − expected| <= atol + rtol·|expected|``.
+    sig_digits
+        Instead of ``rtol``: right when the answer is within one unit of the last of
+        ``sig_digits`` significant digits of ``expected`` (so ``-0.106`` and ``-0.1057``
+        are right for ``-0.10575`` at 3 digits, and ``-0.11`` is not).
+    integer
+        The answer must be a whole number (a count): ``18.4`` is refused.
+
+    Returns
+    -------
+    Verdict
+        A wrong number is described by direction and a coarse relative size, with reason
+        ``too-large``, ``too-small``, ``sign``, or ``factor`` for a slip such as 2× or ½×
+        (the factor itself is not named: next to the reader's answer it is the answer).
     """
     expected = float(expected)
-    if not np.isfinite(expected):
+    if not math.isfinite(expected):
         raise ValueError(f"expected must be a finite number, got {expected}")
-    if isinstance(answer, bool | np.bool_):
-        return Verdict(False, "the answer must be a number, got a True/False value.", expected)
     try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return Verdict(False, f"the answer must be a number, got {answer!r}.", expected)
-    if not np.isfinite(value):
-        return Verdict(False, f"the answer must be finite, got {value}.", expected)
-    error = abs(value - expected)
-    allowed = atol + rtol * abs(expected)
-    if error <= allowed:
-        return Verdict(True, f"Within the tolerance (error {error:.2g} <= {allowed:.2g}).",
-                       expected)
-    return Verdict(
-        False,
-        f"Your number is {_size_of_error(value, expected)} (tolerance: relative {rtol:g}, "
-        f"absolute {atol:g})."
-        + _simple_ratio(value, expected),
-        expected,
-    )
-
-
-def check_array(
-    answer: Any,
-    expected: np.ndarray,
-    *,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
-    name: str = "array",
-) -> Verdict:
-    """Check an array: same shape, then every entry within atol + rtol·|expected|.
-
-    A mismatch names how many entries differ and the first one, by direction and rough
-    relative size, without printing the expected entries.
-    """
-    expected = np.asarray(expected, dtype=np.float64)
-    if answer is None:
-        return Verdict(False, f"the {name} is None: did you forget to return it?", expected)
-    try:
-        value = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        return Verdict(False, f"the {name} must be an array of numbers.", expected)
-    if value.shape != expected.shape:
-        return Verdict(False, f"the {name} has shape {value.shape}; expected shape "
-                       f"{expected.shape}.", expected)
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isclose(value, expected, rtol=rtol, atol=atol)
-    if not bad.any():
-        return Verdict(True, f"Every entry of the {name} is within the tolerance "
-                       f"(rtol {rtol:g}, atol {atol:g}).", expected)
-    index = tuple(int(i) for i in np.argwhere(bad)[0])
-    got, want = float(value[index]), float(expected[index])
-    detail = (f"is {got}" if not np.isfinite(got) else f"is {_size_of_error(got, want)}")
-    ratio = _simple_ratio(got, want) if np.isfinite(got) else ""
-    where = f" (at index {index})" if index else ""
-    return Verdict(
-        False,
-        f"{int(bad.sum())} of {bad.size} entries of the {name} differ; the first{where} "
-        f"{detail}.{ratio}",
-        expected,
-    )
-
-
-# ----------------------------------------------------------------- functions and choices
-def check_function(
-    candidate: Callable[..., Any],
-    reference: Callable[..., Any],
-    inputs: Sequence[tuple[Any, ...]],
-    *,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
-    labels: Sequence[str] | None = None,
-) -> Verdict:
-    """Run ``candidate`` and ``reference`` on every argument tuple in ``inputs`` and compare.
-
-    Each function gets its own deep copy of the arguments, so a candidate that modifies
-    its inputs cannot corrupt the reference. The first mismatch is reported with its
-    input number (and ``labels[k]``, a short description of the input, if given) and
-    where the outputs differ; an exception raised by the candidate is reported, not
-    propagated.
-    """
-    if not callable(candidate):
-        return Verdict(False, f"the answer must be a function, got {type(candidate).__name__}.")
-    if labels is not None and len(labels) != len(inputs):
-        raise ValueError(f"labels must have one entry per input ({len(inputs)}), got {len(labels)}")
-    for number, args in enumerate(inputs, start=1):
-        where = f"test input {number} of {len(inputs)}"
-        if labels is not None:
-            where += f" ({labels[number - 1]})"
-        expected = reference(*copy.deepcopy(args))
-        try:
-            with np.errstate(all="ignore"):
-                got = candidate(*copy.deepcopy(args))
-        except Exception as exc:  # the reader's code may raise anything
-            return Verdict(False, f"on {where} your function raised {type(exc).__name__}: {exc}")
-        verdict = check_array(got, expected, rtol=rtol, atol=atol, name="result")
-        if not verdict:
-            return Verdict(False, f"on {where}: {verdict.message}")
-    return Verdict(True, f"Your function matches the reference on all {len(inputs)} test inputs.")
+        value = read_number(answer)
+    except AnswerError as exc:
+        return wrong(f"{exc.message}.", exc.reason, expected)
+    if integer and value != round(value):
+        return wrong("a count is a whole number.", Reason.NOT_WHOLE, expected)
+    if sig_digits is not None:
+        unit = 10.0 ** (math.floor(math.log10(abs(expected))) - sig_digits + 1) if expected else 0
+        allowed = atol + unit
+    else:
+        allowed = atol + rtol * abs(expected)
+    how = tolerance_text(rtol, atol, sig_digits)
+    if abs(value - expected) <= allowed:
+        return right(f"Your number is right ({how}).", expected)
+    text, reason = size_of_error(value, expected)
+    slip = _factor_slip(value, expected)
+    hint = FACTOR_HINT if slip else ""
+    return wrong(f"Your number is {text} (compared {how}).{hint}", slip or reason, expected)
 
 
 def check_smallest_count(
@@ -390,7 +361,7 @@ def check_smallest_count(
 
     A wrong whole number is answered with what holds after the reader's own k (``after(k)``,
     e.g. ``"the bound is 3.1e-05"``) and whether it is too few or too many, never with the
-    distance to the right k.
+    distance to the right k. Text (``"20"``), numpy and sympy integers are accepted.
 
     Parameters
     ----------
@@ -403,37 +374,143 @@ def check_smallest_count(
     after
         Describes the situation after k of them.
     """
-    if isinstance(answer, bool) or not isinstance(answer, int | float | np.integer | np.floating):
-        return Verdict(False, f"the answer must be a whole number of {unit}, got {answer!r}.",
-                       expected)
-    value = float(answer)
-    if not np.isfinite(value) or value != round(value) or value < 1:
-        return Verdict(False, f"a number of {unit} is a whole number of at least 1: if you "
-                       "solved an equation, round its solution in the right direction.",
-                       expected)
+    try:
+        value = read_number(answer)
+    except AnswerError as exc:
+        return wrong(f"{exc.message}.", exc.reason, expected)
+    if value != round(value) or value < 1:
+        return wrong(f"a number of {unit} is a whole number of at least 1: if you solved an "
+                     "equation, round its solution in the right direction.", Reason.NOT_WHOLE,
+                     expected)
+    if value > 10 * expected + 1000:
+        return wrong(f"that is far too many {unit}: look for the smallest number.",
+                     Reason.TOO_LARGE, expected)
     k = int(value)
     if k == expected:
-        return Verdict(True, f"After {k} {unit} {after(k)}, and after {k - 1} {after(k - 1)}.",
-                       expected)
+        return right(f"After {k} {unit} {after(k)}, and after {k - 1} {after(k - 1)}.", expected)
     if k < expected:
-        return Verdict(False, f"After {k} {unit} {after(k)}: not there yet.", expected)
-    return Verdict(False, f"After {k} {unit} {after(k)}, but fewer {unit} already get there: "
-                   "look for the smallest number.", expected)
+        return wrong(f"After {k} {unit} {after(k)}: not there yet.", Reason.TOO_SMALL, expected)
+    return wrong(f"After {k} {unit} {after(k)}, but fewer {unit} already get there: look for "
+                 "the smallest number.", Reason.TOO_LARGE, expected)
 
 
-def check_choice(answer: Any, expected: str, options: Sequence[str]) -> Verdict:
-    """Check a choice among named ``options`` (case and surrounding spaces ignored).
+# ----------------------------------------------------------------- choices
+def _normal(text: str) -> str:
+    return " ".join(text.strip().strip("\"'").lower().split())
 
-    An answer that is not one of the options is told the valid options; a wrong option
-    is told only that it is wrong (the explanation is in the exercise's solution).
+
+def check_choice(
+    answer: Any,
+    expected: str,
+    options: Sequence[str],
+    *,
+    aliases: Mapping[str, str] | None = None,
+    wrong_message: str = "is not what happens: run the experiment and look again.",
+) -> Verdict:
+    """Check a choice among named ``options`` (case, quotes and extra spaces ignored).
+
+    ``aliases`` maps other spellings to options (e.g. ``{"h5": "5"}``). An answer that is not
+    an option is told the valid options (reason ``option``); a wrong option is told only
+    that it is wrong (the explanation is in the exercise's solution).
     """
-    normal = {str(o).strip().lower(): str(o) for o in options}
-    if str(expected).strip().lower() not in normal:
+    lookup = {_normal(o): str(o) for o in options}
+    for alias, option in (aliases or {}).items():
+        lookup[_normal(alias)] = lookup[_normal(option)]
+    if _normal(expected) not in lookup:
         raise ValueError(f"expected {expected!r} is not one of the options {list(options)}")
-    if not isinstance(answer, str) or answer.strip().lower() not in normal:
-        return Verdict(False, f"answer with one of {', '.join(map(repr, options))}; "
-                       f"got {answer!r}.", expected)
-    if answer.strip().lower() == str(expected).strip().lower():
-        return Verdict(True, f"{normal[answer.strip().lower()]!r} is what happens.", expected)
-    return Verdict(False, f"{normal[answer.strip().lower()]!r} is not what happens: run the "
-                   "experiment and look again.", expected)
+    listed = ", ".join(repr(str(o)) for o in options)
+    if isinstance(answer, bool) or answer is None or not isinstance(answer, str | int):
+        shown = "None" if answer is None else type(answer).__name__
+        return wrong(f"answer with one of {listed} (as text); got {shown}.", Reason.TYPE,
+                     expected)
+    key = _normal(str(answer))
+    if key not in lookup:
+        return wrong(f"answer with one of {listed}; got {str(answer)[:60]!r}.", Reason.OPTION,
+                     expected)
+    chosen = lookup[key]
+    if chosen == lookup[_normal(expected)]:
+        return right(f"{chosen!r} is right.", expected)
+    return wrong(f"{chosen!r} {wrong_message}", Reason.WRONG, expected)
+
+
+# ----------------------------------------------------------------- arrays
+def _entry_label(index: int, shape: tuple[int, ...], names: Sequence[str] | None) -> str:
+    if names is not None:
+        return names[index]
+    position = []
+    for size in reversed(shape):
+        position.append(index % size)
+        index //= size
+    return f"entry {tuple(reversed(position)) if len(shape) > 1 else position[0]}"
+
+
+def check_array(
+    answer: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    name: str = "array",
+    entry_names: Sequence[str] | None = None,
+) -> Verdict:
+    """Check an array: same shape, then every entry within ``atol + rtol·|expected|``.
+
+    Parameters
+    ----------
+    answer
+        Nested lists, a numpy array, a sympy Matrix, or text such as ``"[[1, 2], [3, 4]]"``.
+    expected
+        The right array (nested lists or anything with ``tolist()``).
+    name
+        What the array is, for the messages ("Hessian", "gradient").
+    entry_names
+        A name for every entry in row-major order (``"∂J/∂w"``, ``"H_wb"``), used instead
+        of an index when an entry is wrong.
+
+    Returns
+    -------
+    Verdict
+        Reason ``shape`` for a wrong shape, ``type``/``not-finite`` for an entry that is not
+        a finite real number (a complex entry is refused, not rounded), and for wrong
+        entries how many differ and the first one by name, direction and coarse size,
+        with the constant-factor hint only when the whole array is off by that factor.
+    """
+    want_shape, want_entries = read_array(expected, name=name)
+    want = [float(v) for v in want_entries]
+    try:
+        shape, entries = read_array(answer, name=name)
+    except AnswerError as exc:
+        return wrong(f"{exc.message}.", exc.reason, expected)
+    if shape != want_shape:
+        return wrong(f"the {name} has shape {shape}; expected shape {want_shape}.", Reason.SHAPE,
+                     expected)
+    values = []
+    for index, entry in enumerate(entries):
+        try:
+            values.append(read_number(entry))
+        except AnswerError as exc:
+            label = _entry_label(index, shape, entry_names)
+            return wrong(f"{label} of the {name}: {exc.message}.", exc.reason, expected)
+    bad = [i for i, (v, e) in enumerate(zip(values, want, strict=True))
+           if abs(v - e) > atol + rtol * abs(e)]
+    if not bad:
+        return right(f"Every entry of the {name} is right (within {rtol:g} relative).", expected)
+    first = bad[0]
+    text, reason = size_of_error(values[first], want[first])
+    label = _entry_label(first, shape, entry_names)
+    ratios = {round(v / e, 9) for v, e in zip(values, want, strict=True) if e != 0}
+    zeros_kept = all(abs(v) <= atol for v, e in zip(values, want, strict=True) if e == 0)
+    slip = _factor_slip(values[first], want[first]) if len(ratios) == 1 and zeros_kept else None
+    hint = FACTOR_HINT if slip else ""
+    count = f"{len(bad)} of {len(values)} entries of the {name} differ; the first, {label},"
+    return wrong(f"{count} is {text}.{hint}", slip or reason, expected)
+
+
+def run_limited_symbolic(seconds: float, job: Callable[[], Verdict]) -> Verdict:
+    """``job()`` within ``seconds`` (where a time limit can be set), else a ``timeout`` verdict."""
+    try:
+        with time_limit(seconds):
+            return job()
+    except CheckTimeout:
+        return wrong(f"checking this answer took longer than {seconds:g} s; write it more "
+                     "simply.", Reason.TIMEOUT)

@@ -1,193 +1,239 @@
-"""Answer checkers for the logistic and softmax regression chapter.
+"""Checkers of the logistic and softmax regression chapter's exercises
+(book/logistic_regression.md).
 
-Every checker returns a :class:`~bpnotes.exercises.checkers.Verdict` that says right or
-wrong and why, without printing the answer. The references are computed, not typed in:
-derivatives come from sympy (:mod:`bpnotes.symbolic.logistic`) and numbers from
-:mod:`bpnotes.logistic` and :mod:`bpnotes.softmax`.
+Derivatives and the numbers of the by-hand exercises are derived here with sympy from the
+definitions (the sigmoid, the softmax, the mean log loss); the outcome of the long training
+run comes from :mod:`bpnotes.exercises.references`; the reader's functions are compared
+with :mod:`bpnotes.logistic`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypedDict
+import functools
+import re
+from typing import Any
 
-import numpy as np
 import sympy as sp
 
-from .. import logistic, softmax
-from ..symbolic import logistic as sym
-from .checkers import Verdict, check_array, check_choice, check_expression, check_function
+from .checkers import check_choice, check_formula, check_number
+from .parsing import sigmoid
+from .references import REFERENCES
+from .registry import exercise
+from .verdict import Reason, Verdict, wrong
 
 __all__ = [
-    "FIRST_STEP_DATA",
-    "check_first_step",
-    "check_initial_cost",
-    "check_logistic_gradient",
-    "check_logit",
-    "check_penalised_gradient",
-    "check_separable_growth",
-    "check_sigmoid_derivative",
-    "check_softmax_jacobian",
-    "check_two_class_softmax",
+    "FIRST_STEP",
+    "GROWTH_OPTIONS",
+    "first_step",
+    "logit",
+    "sigmoid_derivative_in_s",
+    "softmax",
 ]
 
 s, p = sp.symbols("s p", positive=True)
+a, z = sp.symbols("a z", real=True)
 k = sp.Symbol("k", positive=True, integer=True)
 
+#: ex-log-first-step: inputs x, labels t and the learning rate of the one step by hand.
+FIRST_STEP = {"x": (1, 2, -1), "t": (1, 1, 0), "lr": sp.Rational(1, 2)}
 
-class _FirstStepData(TypedDict):
-    x: tuple[float, ...]
-    t: tuple[int, ...]
-    lr: float
-
-
-#: The data of the "one step by hand" exercise: x, t, the learning rate.
-FIRST_STEP_DATA: _FirstStepData = {"x": (1.0, 2.0, -1.0), "t": (1, 1, 0), "lr": 0.5}
+#: ex-log-separable-growth: the options, as the exercise states them.
+GROWTH_OPTIONS = ("multiplies by 10", "adds a constant", "stays the same")
 
 
+@functools.cache
+def sigmoid_derivative_in_s() -> sp.Expr:
+    """σ′(a) written in s = σ(a): sympy's derivative with e^{−a} = (1 − s)/s substituted."""
+    derived = sp.diff(sigmoid(a), a)
+    return sp.simplify(derived.subs(sp.exp(-a), (1 - s) / s))
+
+
+@functools.cache
+def logit() -> sp.Expr:
+    """The score z at which σ(z) = p, solved by sympy."""
+    (solution,) = sp.solve(sp.Eq(sigmoid(z), p), z)
+    return solution
+
+
+@functools.cache
+def first_step() -> tuple[sp.Expr, sp.Expr]:
+    """(w, b) after one full-batch step from (0, 0) on :data:`FIRST_STEP`, eq. (log-update),
+    with the gradient of the mean log loss eq. (log-nll) taken by sympy."""
+    w, b = sp.symbols("w b", real=True)
+    losses = []
+    for xi, ti in zip(FIRST_STEP["x"], FIRST_STEP["t"], strict=True):
+        y = sigmoid(w * xi + b)
+        losses.append(-(ti * sp.log(y) + (1 - ti) * sp.log(1 - y)))
+    cost = sp.Add(*losses) / len(losses)
+    at_zero = {w: 0, b: 0}
+    return (-FIRST_STEP["lr"] * sp.diff(cost, w).subs(at_zero),
+            -FIRST_STEP["lr"] * sp.diff(cost, b).subs(at_zero))
+
+
+def softmax(scores: tuple[sp.Expr, ...]) -> list[sp.Expr]:
+    """o_c = e^{z_c} / Σ_j e^{z_j}, eq. (softmax)."""
+    total = sp.Add(*(sp.exp(v) for v in scores))
+    return [sp.exp(v) / total for v in scores]
+
+
+@exercise("ex-log-sigmoid-prime", "formula", prompt="σ′(a), a formula in s = σ(a)",
+          symbols=("s",))
 def check_sigmoid_derivative(answer: Any) -> Verdict:
-    """σ'(a) written in terms of ``s`` = σ(a), eq. (log-sigmoid-prime).
-
-    The reference is sympy's derivative of σ, rewritten with σ(a) = s.
-    """
-    a = sp.Symbol("a", real=True)
-    derived, _ = sym.sigmoid_derivative(a)
-    # σ' is a function of σ alone: replace e^{-a} by (1 − s)/s, which holds when s = σ(a).
-    reference = sp.simplify(derived.subs(sp.exp(-a), (1 - s) / s))
-    return check_expression(answer, reference, symbols=[s])
+    """σ′(a) written in terms of s = σ(a), eq. (log-sigmoid-prime)."""
+    return check_formula(answer, sigmoid_derivative_in_s(), symbols={"s": s},
+                         domains={"s": (0.02, 0.98)})
 
 
+@exercise("ex-log-logit:formula", "formula", prompt="the score z with σ(z) = p, a formula in p",
+          symbols=("p",))
 def check_logit(answer: Any) -> Verdict:
-    """The score z at which σ(z) = p, as a formula in ``p`` (numbers checked for 0 < p < 1)."""
-    try:
-        expr = sp.sympify(answer, locals={"p": p}) if isinstance(answer, str) else answer
-        func = sp.lambdify(p, expr, "numpy")
-    except (sp.SympifyError, SyntaxError, TypeError) as exc:
-        return Verdict(False, f"Your answer is not a usable formula in p: {exc}.")
-    if not isinstance(expr, sp.Expr) or expr.free_symbols - {p}:
-        return Verdict(False, "the answer must be a formula in p alone.")
-    probabilities = (0.05, 0.2, 0.5, 0.7, 0.9, 0.99)
-    verdict = check_function(
-        lambda q: np.real_if_close(np.asarray(func(q), dtype=complex)),
-        lambda q: np.log(q / (1.0 - q)),
-        [(q,) for q in probabilities],
-        labels=[f"p = {q}" for q in probabilities],
-    )
-    if verdict:
-        return Verdict(True, "Your formula gives σ(z) = p at every p tested.")
+    """The score z at which σ(z) = p, as a formula in p (compared for 0 < p < 1)."""
+    return check_formula(answer, logit(), symbols={"p": p}, domains={"p": (0.02, 0.98)})
+
+
+@exercise("ex-log-logit:contour", "number", prompt="the score of the 0.9 contour (3 "
+          "significant digits)")
+def check_contour_score(answer: Any) -> Verdict:
+    """The score w·x + b on the 0.9 contour, to three significant digits."""
+    return check_number(answer, float(logit().subs(p, sp.Rational(9, 10))), sig_digits=3)
+
+
+@exercise("ex-log-first-step:w", "number", prompt="w after one step (3 significant digits)")
+def check_first_step_w(answer: Any) -> Verdict:
+    """w after one full-batch step by hand, to three significant digits."""
+    return check_number(answer, float(first_step()[0]), sig_digits=3)
+
+
+@exercise("ex-log-first-step:b", "number", prompt="b after one step (3 significant digits)")
+def check_first_step_b(answer: Any) -> Verdict:
+    """b after one full-batch step by hand, to three significant digits."""
+    return check_number(answer, float(first_step()[1]), sig_digits=3)
+
+
+@exercise("ex-log-initial-cost", "formula", prompt="the cost at W = 0, b = 0, a formula in k",
+          symbols=("k",))
+def check_initial_cost(answer: Any) -> Verdict:
+    """The cost of softmax regression at W = 0, b = 0 with k classes, as a formula in k.
+
+    At zero every score is 0, so every class gets e⁰/(k e⁰) and every example the
+    cross-entropy −log of that, eq. (softmax-ce).
+    """
+    reference = -sp.log(sp.exp(0) / (k * sp.exp(0)))
+    return check_formula(answer, reference, symbols={"k": k}, domains={"k": (2, 12)})
+
+
+@exercise("ex-softmax-jacobian", "formula", prompt="∂o1/∂z2, a formula in o1, o2, o3",
+          symbols=("o1", "o2", "o3"))
+def check_softmax_jacobian(answer: Any) -> Verdict:
+    """∂o_1/∂z_2 for a three-class softmax, as a formula in o1, o2, o3, eq. (softmax-jacobian).
+
+    The reader's formula is evaluated with o_c = softmax(z)_c and compared with sympy's
+    derivative of the softmax, at random scores z.
+    """
+    scores = sp.symbols("z1:4", real=True)
+    outputs = softmax(scores)
+    names = {f"o{c + 1}": sp.Symbol(f"o{c + 1}", positive=True) for c in range(3)}
+    substitutions = {names[f"o{c + 1}"]: outputs[c] for c in range(3)}
+    return check_formula(answer, sp.diff(outputs[0], scores[1]), symbols=names,
+                         substitutions=substitutions,
+                         domains={str(v): (-2, 2) for v in scores})
+
+
+def _exp_count(answer: Any) -> int:
+    if isinstance(answer, str):
+        return len(re.findall(r"\bexp\s*\(", answer))
+    if isinstance(answer, sp.Basic):
+        return sum(1 for node in sp.preorder_traversal(answer) if isinstance(node, sp.exp))
+    return 0
+
+
+@exercise("ex-softmax-two", "formula", prompt="o1 as a formula in z0 and z1 with a single exp",
+          symbols=("z0", "z1"))
+def check_two_class_softmax(answer: Any) -> Verdict:
+    """o_1 of a two-class softmax as a formula in z0 and z1 using a single exp."""
+    z0, z1 = sp.symbols("z0 z1", real=True)
+    verdict = check_formula(answer, softmax((z0, z1))[1], symbols={"z0": z0, "z1": z1},
+                            domains={"z0": (-2, 2), "z1": (-2, 2)})
+    if verdict.correct and _exp_count(answer) > 1:
+        return wrong("It equals o1, but the exercise asks for a form with a single exp: divide "
+                     "the top and the bottom by one of the exponentials.", Reason.WRONG,
+                     verdict.solution)
     return verdict
 
 
-def check_first_step(w1: Any, b1: Any) -> Verdict:
-    """(w, b) after one full-batch step from w = 0, b = 0 on :data:`FIRST_STEP_DATA`."""
-    X = np.array(FIRST_STEP_DATA["x"])[:, None]
-    t = np.array(FIRST_STEP_DATA["t"])
-    model = logistic.fit(X, t, lr=FIRST_STEP_DATA["lr"], epochs=1)
-    try:
-        answer = np.array([float(w1), float(b1)])
-    except (TypeError, ValueError):
-        return Verdict(False, "w1 and b1 must be numbers.")
-    return check_array(answer, np.array([model.w[0], model.b]), name="pair (w1, b1)")
+@exercise("ex-log-separable-growth", "choice", prompt="when the epochs are multiplied by 10, "
+          "‖w‖ …", options=GROWTH_OPTIONS)
+def check_separable_growth(answer: Any) -> Verdict:
+    """What ‖w‖ does on separable data each time the number of epochs is multiplied by 10
+    (the reference is measured: :mod:`bpnotes.exercises.reference_runs`)."""
+    return check_choice(answer, str(REFERENCES["ex-log-separable-growth"]), GROWTH_OPTIONS)
 
 
-def check_initial_cost(answer: Any) -> Verdict:
-    """The cost of softmax regression at W = 0, b = 0 with k classes, as a formula in ``k``."""
-    # Computed, not typed: the package's cost at zero for k = 2..6, fitted by log k.
-    values = [softmax.cost(np.zeros((c, 1)), np.zeros(c), [[1.0]], [0]) for c in range(2, 7)]
-    if not np.allclose(values, np.log(np.arange(2, 7)), rtol=1e-12):  # pragma: no cover
-        raise AssertionError("softmax.cost at zero is not log k")
-    return check_expression(answer, sp.log(k), symbols=[k])
+# ---------------------------------------------------------------- the reader's functions
+def _cases(seed: int, count: int = 6) -> list[tuple[Any, ...]]:
+    import numpy as np
 
-
-Gradient = Callable[..., Any]
-
-
-def _flat(result: Any) -> np.ndarray:
-    grad_w, grad_b = result
-    return np.concatenate([np.ravel(np.asarray(grad_w, dtype=np.float64)),
-                           np.ravel(np.asarray(grad_b, dtype=np.float64))])
-
-
-def _cases(seed: int, count: int = 6) -> list[tuple[np.ndarray, float, np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(seed)
     cases = []
     for _ in range(count):
         m, n = int(rng.integers(2, 7)), int(rng.integers(1, 4))
-        cases.append((rng.normal(size=n), float(rng.normal()), rng.normal(size=(m, n)),
-                      rng.integers(0, 2, size=m)))
+        cases.append((rng.normal(size=(m, n)), rng.integers(0, 2, size=m), rng.normal(size=n),
+                      float(rng.normal())))
     return cases
 
 
-def check_logistic_gradient(fn: Gradient, seed: int = 0) -> Verdict:
-    """Grade ``fn(w, b, X, t) -> (grad_w, grad_b)`` for the mean log loss, eq. (log-grad-matrix)."""
-    if not callable(fn):
-        return Verdict(False, f"the answer must be a function, got {type(fn).__name__}.")
-    cases = _cases(seed)
-    return check_function(
-        lambda *args: _flat(fn(*args)),
-        lambda *args: _flat(logistic.gradient(*args)),
-        cases,
-        labels=[f"m = {X.shape[0]} examples, n = {X.shape[1]} features" for _, _, X, _ in cases],
-    )
+def _mean_log_loss_gradient(X: Any, t: Any, w: Any, b: float) -> Any:
+    """The package's gradient of eq. (log-nll), as one vector (grad_w, grad_b)."""
+    import numpy as np
+
+    from .. import logistic
+
+    grad_w, grad_b = logistic.gradient(X, t, w, b)
+    return np.append(grad_w, grad_b)
 
 
-def check_penalised_gradient(fn: Gradient, seed: int = 1) -> Verdict:
-    """Grade ``fn(w, b, X, t, lam)``: the gradient of J + (λ/2)‖w‖² (the bias unpenalised)."""
-    if not callable(fn):
-        return Verdict(False, f"the answer must be a function, got {type(fn).__name__}.")
-    cases = [(*case, lam) for case, lam in zip(_cases(seed), (0.0, 0.1, 1.0, 0.5, 2.0, 0.01),
-                                                strict=True)]
+def _pair(result: Any) -> Any:
+    import numpy as np
 
-    def reference(w, b, X, t, lam):
-        grad_w, grad_b = logistic.gradient(w, b, X, t)
-        return _flat((grad_w + lam * np.asarray(w), grad_b))
+    from .functions import ReaderFailure
 
-    return check_function(
-        lambda *args: _flat(fn(*args)), reference, cases,
-        labels=[f"λ = {case[-1]}" for case in cases],
-    )
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        raise ReaderFailure(Reason.SHAPE, "your function must return a pair: (an array for the "
+                            "weights' gradient, a number for the bias's)")
+    grad_w, grad_b = result
+    return np.append(np.asarray(grad_w).ravel(), np.asarray(grad_b).ravel())
 
 
-def check_softmax_jacobian(answer: Any) -> Verdict:
-    """∂o_1/∂z_2 for a 3-class softmax, as a formula in ``o1``, ``o2`` (and ``o3``).
+@exercise("ex-log-implement", "function", prompt="grad(X, t, w, b) returning (grad_w, grad_b)")
+def check_logistic_gradient(candidate: Any) -> Verdict:
+    """The reader's ``grad(X, t, w, b) -> (grad_w, grad_b)`` for the mean log loss,
+    eq. (log-grad-matrix), on six random problems."""
+    from .functions import check_function
 
-    The reader's formula is evaluated with o_c = softmax(z)_c and compared with sympy's
-    derivative of the softmax, eq. (softmax-jacobian).
-    """
-    z = sp.symbols("z1:4", real=True)
-    o = sym.softmax(z)
-    names = {f"o{c + 1}": sp.Symbol(f"o{c + 1}", positive=True) for c in range(3)}
-    try:
-        expr = sp.sympify(answer, locals=names) if isinstance(answer, str) else answer
-        expr = sp.sympify(expr)
-    except (sp.SympifyError, SyntaxError, TypeError) as exc:
-        return Verdict(False, f"Your answer is not a usable formula: {exc}.")
-    unknown = {v.name for v in expr.free_symbols} - set(names)
-    if unknown:
-        return Verdict(False, f"use only o1, o2, o3; your formula also has {sorted(unknown)}.")
-    by_name = {v: o[int(v.name[1]) - 1] for v in expr.free_symbols}
-    verdict = check_expression(expr.xreplace(by_name), sp.diff(o[0], z[1]), symbols=z)
-    if verdict:
-        return Verdict(True, "Your formula is the derivative ∂o1/∂z2 for every z.")
-    return Verdict(False, "With o written out as softmax(z), your formula differs from the "
-                   "derivative ∂o1/∂z2. " + verdict.message)
+    cases = _cases(0)
+    return check_function(candidate, _mean_log_loss_gradient, cases, convert=_pair,
+                          name="gradient (grad_w, then grad_b)",
+                          labels=[f"m = {X.shape[0]} examples, n = {X.shape[1]} features"
+                                  for X, *_ in cases])
 
 
-def check_two_class_softmax(answer: Any) -> Verdict:
-    """o_1 of a two-class softmax as a formula in ``z0``, ``z1`` using a single exp."""
-    z0, z1 = sp.symbols("z0 z1", real=True)
-    e0, e1 = sp.exp(z0), sp.exp(z1)
-    verdict = check_expression(answer, e1 / (e0 + e1), symbols=[z0, z1])
-    if not verdict:
-        return verdict
-    text = str(answer)
-    if isinstance(answer, str) and text.count("exp") > 1:
-        return Verdict(False, "It equals o1, but the exercise asks for a form with a single "
-                       "exp: divide the top and bottom by e^{z1}.")
-    return verdict
+@exercise("ex-log-l2", "function", prompt="penalised_gradient(X, t, w, b, lam) returning "
+          "(grad_w, grad_b)")
+def check_penalised_gradient(candidate: Any) -> Verdict:
+    """The reader's ``penalised_gradient(X, t, w, b, lam)``: the gradient of
+    J + (λ/2)‖w‖², the bias unpenalised."""
+    import numpy as np
 
+    from .functions import check_function
 
-def check_separable_growth(answer: Any) -> Verdict:
-    """What ‖w‖ does when the number of epochs is multiplied by 10 on separable data."""
-    return check_choice(answer, "adds a constant", ["multiplies by 10", "adds a constant",
-                                                    "stays the same"])
+    lambdas = (0.0, 0.1, 1.0, 0.5, 2.0, 0.01)
+    cases = [(*case, lam) for case, lam in zip(_cases(1), lambdas, strict=True)]
+
+    def reference(X: Any, t: Any, w: Any, b: float, lam: float) -> Any:
+        gradient = _mean_log_loss_gradient(X, t, w, b)
+        gradient[:-1] += lam * np.asarray(w)
+        return gradient
+
+    return check_function(candidate, reference, cases, convert=_pair,
+                          name="gradient (grad_w, then grad_b)",
+                          labels=[f"λ = {case[-1]}" for case in cases])
