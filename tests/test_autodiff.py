@@ -299,6 +299,23 @@ def test_backward_sweep_fills_in_what_backward_computes_and_touches_no_grad():
                    for later in steps[k:])
 
 
+@settings(max_examples=60, deadline=None)
+@given(leaf_values=st.lists(st.floats(-2, 2), min_size=1, max_size=3), program=steps)
+def test_forward_mode_tangents_equal_the_reverse_mode_gradients(leaf_values, program):
+    leaves, output, _ = record_program(leaf_values, program)
+    output.backward()
+    for leaf in leaves:
+        assert close(autodiff.tangents(output, leaf)[output], leaf.grad)
+
+
+def test_tangents_reject_nodes_outside_the_graph():
+    x = Value(1.0)
+    with pytest.raises(ValueError, match="not a node"):
+        autodiff.tangents(x * 2, Value(3.0))
+    with pytest.raises(TypeError):
+        autodiff.tangents(x, 1.0)
+
+
 # ------------------------------------------------------------------ bad input
 def test_log_of_a_non_positive_number_names_the_value():
     with pytest.raises(ValueError, match=r"-2\.5"):

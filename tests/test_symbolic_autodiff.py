@@ -64,12 +64,15 @@ def test_tangents_reject_a_non_input():
 
 def test_output_form_slopes_hold_at_numbers():
     slopes = sym.output_form_slopes()
-    a = sp.Symbol("a", real=True)
-    for derived, claimed in slopes.values():
-        for value in (-1.3, 0.2, 2.5):
-            assert math.isclose(float(derived.subs(a, value)), float(claimed.subs(a, value)))
-    t = math.tanh(0.7)
-    assert math.isclose(float(slopes["tanh"][0].subs(a, 0.7)), 1 - t * t)
+    a, u = sp.symbols("a u", real=True)
+    for value in (-1.3, 0.2, 2.5):
+        t, s = math.tanh(value), 1 / (1 + math.exp(-value))
+        for name, output in (("tanh", t), ("sigmoid", s)):
+            form = slopes[name]
+            assert math.isclose(float(form.definition.subs(a, value)), output)
+            assert math.isclose(float(form.derivative.subs(a, value)),
+                                float(form.in_output.subs(u, output)))
+    assert math.isclose(float(slopes["tanh"].in_output.subs(u, t)), 1 - t * t)
 
 
 def test_shared_unit_gradient_is_the_delta_rule():

@@ -25,7 +25,7 @@ from matplotlib.text import Annotation, Text
 
 from ..autodiff import GradientTiming, SweepStep, Value, backward_sweep
 from ..explorer import Control, Explorer
-from .style import COLORS, finish_axes, new_figure, series_styles
+from .style import COLORS, MIN_FONT, TEXT_WIDTH, finish_axes, legend, new_figure, series_styles
 
 __all__ = [
     "RUNNING_EXAMPLE_Y",
@@ -37,12 +37,10 @@ __all__ = [
     "number",
     "running_example",
     "sweep_explorer",
+    "symmetry_figure",
     "timing_figure",
 ]
 
-#: Font sizes (points): node boxes and edge labels stay legible at the text width.
-NODE_FONT = 9.6
-EDGE_FONT = 9.6
 #: Fill colours of the boxes in the sweep: nothing received yet, a partial sum (some users
 #: still to come), complete, and the node being visited.
 FILL = {"waiting": "white", "partial": "#FBE3CF", "final": "#C9DDEE", "current": "#E69F00"}
@@ -196,7 +194,7 @@ def graph_canvas(panels: int = 1, *, height: float = 3.6) -> Figure:
     """An empty figure of ``panels`` stacked panels for :func:`draw_graph`, at text width."""
     if isinstance(panels, bool) or not isinstance(panels, int) or panels < 1:
         raise ValueError(f"panels must be a positive integer, got {panels!r}")
-    fig = new_figure(7.0, height * panels)
+    fig = new_figure(TEXT_WIDTH, height * panels)
     fig.subplots(panels, 1, squeeze=False)
     return fig
 
@@ -229,7 +227,7 @@ def draw_graph(ax: Axes, output: Value, *, title: str = "",
     ax.set_ylim(-0.16, 1.16)
     ax.set_axis_off()
     boxes = {
-        node: ax.text(*positions[node], "", ha="center", va="center", fontsize=NODE_FONT,
+        node: ax.text(*positions[node], "", ha="center", va="center", fontsize=MIN_FONT,
                       linespacing=1.25, zorder=3,
                       bbox={"boxstyle": "round,pad=0.3", "facecolor": "white",
                             "edgecolor": "0.25", "linewidth": 1.0})
@@ -252,7 +250,7 @@ def draw_graph(ax: Axes, output: Value, *, title: str = "",
             (x0, y0), (x1, y1) = positions[inp], positions[node]
             edge_labels[inp, node] = ax.text(
                 0.5 * x0 + 0.5 * x1, 0.5 * y0 + 0.5 * y1, f"×{number(d)}" if local else "",
-                ha="center", va="center", fontsize=EDGE_FONT, zorder=2,
+                ha="center", va="center", fontsize=MIN_FONT, zorder=2,
                 bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
                       "alpha": 0.85},
             )
@@ -265,7 +263,7 @@ def timing_figure(timings: Sequence[GradientTiming]) -> Figure:
     """Seconds per gradient against the number of parameters P (log–log)."""
     if not timings or not all(isinstance(t, GradientTiming) for t in timings):
         raise ValueError("timings must be a non-empty list of GradientTiming")
-    fig = new_figure(7.0, 3.2)
+    fig = new_figure(TEXT_WIDTH, 3.2)
     ax = fig.subplots()
     P = [t.parameters for t in timings]
     series = [
@@ -278,8 +276,31 @@ def timing_figure(timings: Sequence[GradientTiming]) -> Figure:
     ax.set_xscale("log")
     ax.set_yscale("log")
     finish_axes(ax, xlabel="number of parameters P", ylabel="seconds per gradient")
-    ax.tick_params(labelsize=NODE_FONT)
-    ax.legend(fontsize=NODE_FONT, loc="upper left", framealpha=0.95)
+    legend(ax, loc="upper left")
+    return fig
+
+
+def symmetry_figure(costs: Mapping[str, Sequence[float]],
+                    spreads: Mapping[str, Sequence[float]]) -> Figure:
+    """Training with equal and with random initial weights, side by side.
+
+    Left: the cost after each epoch (log scale). Right: how different the hidden units
+    are (:func:`bpnotes.autodiff.hidden_unit_spread` of the hidden layer) after each
+    epoch; a run whose units stay identical is drawn at 0 (linear scale).
+    """
+    if set(costs) != set(spreads) or not costs:
+        raise ValueError("costs and spreads must describe the same non-empty set of runs")
+    fig = new_figure(TEXT_WIDTH, 2.9)
+    left, right = fig.subplots(1, 2)
+    for (name, cost), style in zip(costs.items(), series_styles(), strict=False):
+        epochs = range(len(cost))
+        left.plot(epochs, cost, label=name, markevery=max(len(cost) // 8, 1), **style)
+        right.plot(range(len(spreads[name])), spreads[name], label=name,
+                   markevery=max(len(cost) // 8, 1), **style)
+    left.set_yscale("log")
+    finish_axes(left, xlabel="epoch", ylabel="cost")
+    finish_axes(right, xlabel="epoch", ylabel="largest difference\nbetween hidden units")
+    legend(right, loc="center right")
     return fig
 
 
@@ -389,5 +410,5 @@ def sweep_explorer() -> Explorer:
                     static_values=list(_X_STATIC)),
         ],
         alt=_sweep_alt,
-        figsize=(7.0, 3.6),
+        figsize=(TEXT_WIDTH, 3.6),
     )

@@ -8,7 +8,7 @@ chapter claims and return the expressions it displays:
 * :func:`adjoints` — the reverse sweep v̄ = Σ_{u uses v} ū ∂u/∂v, eq. (ad-adjoint), done
   symbolically, and :func:`tangents`, the forward sweep of eq. (ad-forward); both are
   compared with the derivative of the whole composed expression by :func:`composed`;
-* :func:`output_form_slopes` — tanh' and σ' written with the node's own output,
+* :func:`output_form_slopes` — tanh' and σ' written with the node's own output u,
   from the definitions of tanh and σ by exponentials;
 * :func:`shared_unit_gradient` — a hidden unit feeding two neurons: the two uses add up
   to the Σ of the delta rule, eq. (bp-delta-rule);
@@ -26,6 +26,7 @@ import sympy as sp
 
 __all__ = [
     "Graph",
+    "OutputForm",
     "adjoints",
     "composed",
     "dense_rule",
@@ -133,21 +134,41 @@ def composed(graph: Graph, expr: sp.Expr) -> sp.Expr:
     return expr
 
 
-def output_form_slopes() -> dict[str, tuple[sp.Expr, sp.Expr]]:
-    """tanh' = 1 − t² and σ' = s(1 − s), derived from the definitions by exponentials.
+@dataclass(frozen=True)
+class OutputForm:
+    """A local derivative written with the operation's own output u (see
+    :func:`output_form_slopes`).
 
-    Returns ``{name: (derivative of the definition, the claimed form)}``, each with the
-    output t or s substituted back, so that the two are equal; asserted here.
+    Attributes
+    ----------
+    definition
+        The operation as a formula in ``a``.
+    derivative
+        Its derivative in ``a``, by differentiating the definition.
+    in_output
+        The claimed form, a formula in the output ``u``; equal to ``derivative`` once
+        ``u`` is replaced by ``definition``.
     """
-    a = sp.Symbol("a", real=True)
-    tanh_def = (sp.exp(a) - sp.exp(-a)) / (sp.exp(a) + sp.exp(-a))
-    sigma_def = 1 / (1 + sp.exp(-a))
-    result = {
-        "tanh": (sp.diff(tanh_def, a), 1 - tanh_def**2),
-        "sigmoid": (sp.diff(sigma_def, a), sigma_def * (1 - sigma_def)),
+
+    definition: sp.Expr
+    derivative: sp.Expr
+    in_output: sp.Expr
+
+
+def output_form_slopes() -> dict[str, OutputForm]:
+    """tanh' = 1 − u² and σ' = u(1 − u) with u the output, from the definitions of tanh
+    and σ by exponentials (asserted here); the engine's local derivatives, eq. (ad-local).
+    """
+    a, u = sp.symbols("a u", real=True)
+    forms = {
+        "tanh": ((sp.exp(a) - sp.exp(-a)) / (sp.exp(a) + sp.exp(-a)), 1 - u**2),
+        "sigmoid": (1 / (1 + sp.exp(-a)), u * (1 - u)),
     }
-    for name, (derived, claimed) in result.items():
-        assert sp.simplify(derived - claimed) == 0, name
+    result = {}
+    for name, (definition, in_output) in forms.items():
+        derivative = sp.diff(definition, a)
+        assert sp.simplify(derivative - in_output.subs(u, definition)) == 0, name
+        result[name] = OutputForm(definition, derivative, in_output)
     return result
 
 
