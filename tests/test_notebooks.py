@@ -38,3 +38,115 @@ def test_jupytext_round_trip_is_the_identity(chapter: Path):
 
 def test_every_chapter_is_checked():
     assert len(CHAPTERS) >= 9
+
+
+# --- The install cell: a notebook outside the book's environment installs what it imports ---
+
+INSTALL_MARK = "_needed = {  # module: what pip installs for it"
+NOTEBOOKS = [c for c in CHAPTERS if "kernelspec:" in c.read_text(encoding="utf-8")]
+
+
+def _code_cells(chapter: Path) -> list[str]:
+    return [c.source for c in jupytext.read(chapter).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("chapter", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_code_cell_installs_what_is_missing_and_is_hidden_on_the_site(chapter: Path):
+    first = jupytext.read(chapter).cells
+    code = next(c for c in first if c.cell_type == "code")
+    assert INSTALL_MARK in code.source, f"{chapter.name}: the first code cell does not install"
+    assert "remove-cell" in code.metadata.get("tags", []), "the install cell shows on the site"
+
+
+def _run_install_cell(source: str, missing: set[str]) -> list[list[str]]:
+    """Execute the install cell with `missing` modules absent; return the commands it runs."""
+    import importlib.util
+    import subprocess
+    from unittest import mock
+
+    real_find_spec = importlib.util.find_spec
+    calls: list[list[str]] = []
+    with (
+        mock.patch.object(
+            importlib.util,
+            "find_spec",
+            lambda name, *a: None if name in missing else real_find_spec(name, *a),
+        ),
+        mock.patch.object(subprocess, "check_call", lambda cmd, *a, **k: calls.append(cmd)),
+    ):
+        exec(compile(source, "<install cell>", "exec"), {})
+    return calls
+
+
+def test_install_cell_installs_the_package_from_this_repository_only_when_missing():
+    import yaml
+
+    source = _code_cells(NOTEBOOKS[0])[0]
+    assert _run_install_cell(source, missing=set()) == []
+    (command,) = _run_install_cell(source, missing={"bpnotes"})
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repository, branch = config["repository"]["url"], config["repository"]["branch"]
+    assert command[1:4] == ["-m", "pip", "install"]
+    (spec,) = [a for a in command if a.startswith("bpnotes")]
+    assert spec == f"bpnotes[capstone] @ git+{repository}@{branch}"
+
+
+def test_the_install_cells_differ_only_in_what_they_install():
+    texts = {_code_cells(c)[0].split("_needed = ")[0] for c in NOTEBOOKS}
+    texts_after = {_code_cells(c)[0].split("}\n", 1)[1] for c in NOTEBOOKS}
+    assert len(texts) == 1 and len(texts_after) == 1, "keep one install-cell text in all chapters"
+
+
+def _installed_by_cell(chapter: Path) -> set[str]:
+    import ast
+
+    source = _code_cells(chapter)[0]
+    return set(ast.literal_eval(source.split("_needed = ")[1].split("}")[0] + "}"))
+
+
+@pytest.mark.parametrize("chapter", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_install_cell_covers_every_import_of_the_chapter(chapter: Path):
+    """A module the chapter imports is in the standard library, installed by the package (its
+    dependencies and the capstone extra, from pyproject.toml) or by the install cell."""
+    import ast
+    import sys
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + project["optional-dependencies"]["capstone"]
+    module_of = {"scikit-learn": "sklearn", "pillow": "PIL"}
+    by_package = {module_of.get(n, n) for n in (Requirement(r).name for r in requirements)}
+    available = set(sys.stdlib_module_names) | by_package | _installed_by_cell(chapter)
+    available |= {"IPython"}
+    if chapter.stem == "benchmarks":
+        available.add("report")  # the repository's benchmarks/report.py, imported by path
+    missing = set()
+    for cell in _code_cells(chapter):
+        lines = [ln for ln in cell.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            missing |= {n.split(".")[0] for n in names} - available
+    assert not missing, f"{chapter.name} imports what a fresh environment lacks: {missing}"
+
+
+# --- Solutions are collapsed in JupyterLab ---
+
+
+@pytest.mark.parametrize("chapter", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_solution_is_a_collapsed_cell_of_its_own(chapter: Path):
+    for cell in jupytext.read(chapter).cells:
+        if "{solution}" not in cell.source:
+            continue
+        assert cell.cell_type == "markdown"
+        assert cell.source.lstrip().startswith((":::{solution}", "::::{solution}")), (
+            f"{chapter.name}: a solution shares its cell with other text: {cell.source[:80]!r}"
+        )
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"{chapter.name}: a solution cell is not collapsed: {cell.source[:60]!r}"
+        )
