@@ -1,22 +1,29 @@
-"""Benchmark 3: live-update latency of every chapter's explorer.
+"""Benchmark 3: how fast every chapter's explorer appears and answers in a live notebook.
 
-A live update is one call of ``Explorer.png(**values)``: draw the figure for the new
-control values and encode it as PNG (the widget then only swaps the image). Updates are
-timed in CPU time with one BLAS thread (see ``CLOCK``). For each
-explorer, every control is moved in turn to several of its values (first, middle and last
-of its live grid, the others at their defaults), after one untimed warm-up render; the
-median over those updates is reported.
+An explorer (:mod:`bpnotes.explorer`) has two steps: *compute* (control values -> data,
+cached per value) and *draw* (the data -> the artists of one persistent figure, rendered
+and encoded as the PNG the widget shows). Measured per explorer, as a reader meets it:
 
-To show where the time goes, one update at the default values is also split into: calling
-the chapter's drawing function on an empty figure (no rendering), and rendering that
-figure to PNG without matplotlib's constrained layout (which the explorer uses, and which
-measures every text label before the final drawing).
+* **first display**: the factory call, the first computation and the first drawing
+  (which builds the figure and lays it out once) — what the explorer cell costs after the
+  chapter's own work, in a kernel that renders no static frames;
+* **new value**: a control moved to a value not seen before: the computation (the
+  explorer caches it) and the drawing, timed separately;
+* **revisited value**: a control moved back to a value seen before: the cache look-up and
+  the drawing.
+
+Each control is moved in turn to a few of its live values (first, middle, last, the
+others at their defaults), so the figure changes between timings. Times are the CPU time
+of the thread doing the work (``time.thread_time``) with numpy's BLAS on one thread, so
+that other programs on a shared machine do not inflate them; on an idle machine that is
+the wall-clock time of the step. Medians and maxima are over the updates.
 """
 
 from __future__ import annotations
 
 import importlib
-import io
+import os
+import statistics
 import time
 
 import numpy as np
@@ -24,6 +31,7 @@ import numpy as np
 #: (chapter, module, factory) of every explorer in the book.
 EXPLORERS = [
     ("intro", "bpnotes.plots.intro", "quadratic_explorer"),
+    ("calculus appendix", "bpnotes.plots.calculus", "tangent_explorer"),
     ("linear regression", "bpnotes.plots.linear", "linear_explorer"),
     ("logistic regression", "bpnotes.plots.logistic", "logistic_explorer"),
     ("softmax regression", "bpnotes.plots.logistic", "softmax_explorer"),
@@ -31,77 +39,61 @@ EXPLORERS = [
     ("vanishing deltas", "bpnotes.plots.vanishing", "deltas_explorer"),
 ]
 
-
-#: Updates are timed in the process's CPU time with numpy's BLAS limited to one thread, so
-#: that other programs on a shared machine do not inflate them; on an idle machine this is
-#: the wall-clock latency of a single-threaded update.
-CLOCK = time.process_time
+CLOCK = time.thread_time
 
 
 def update_values(explorer, per_control: int = 3) -> list[dict[str, object]]:
-    """Control settings to time: each control at ``per_control`` spread-out live values."""
+    """Control settings to time: each control at ``per_control`` spread-out live values,
+    none of them the starting picture."""
     settings = []
+    start = explorer.initial_values
     for control in explorer.controls:
         values = list(control.values)
         picks = np.unique(np.linspace(0, len(values) - 1, per_control).round().astype(int))
-        settings += [{control.name: values[i]} for i in picks]
+        settings += [{control.name: values[i]} for i in picks
+                     if values[i] != start[control.name]]
     return settings
 
 
-def prerendered_update(explorer) -> dict[str, float]:
-    """Median milliseconds of an update to a value of the static grid once the static view
-    has been built (as it is whenever a notebook displays the explorer): ``png`` then
-    serves the frame it already drew."""
-    explorer.frames()
-    grids = [c.static_grid for c in explorer.controls]
-    times = []
-    for i in range(max(len(g) for g in grids)):
-        values = {c.name: g[i % len(g)] for c, g in zip(explorer.controls, grids, strict=True)}
-        start = time.perf_counter()
-        explorer.png(**values)
-        times.append(time.perf_counter() - start)
-    return {"prerendered_median_ms": 1e3 * float(np.median(times))}
+def _ms(start: float) -> float:
+    return 1e3 * (CLOCK() - start)
 
 
-def breakdown(explorer, repeats: int) -> dict[str, float]:
-    """Best-of-``repeats`` milliseconds of: the drawing function alone, a PNG without the
-    constrained layout, and the full ``png()``, all at the default values.
+def first_display(factory) -> tuple[object, dict[str, float]]:
+    """Build the explorer and its first picture as the live view does, step by step."""
+    start = CLOCK()
+    explorer = factory()
+    construct = _ms(start)
+    start = CLOCK()
+    explorer.data()
+    compute = _ms(start)
+    start = CLOCK()
+    explorer.jpeg()
+    draw = _ms(start)
+    return explorer, {"construct_ms": construct, "first_compute_ms": compute,
+                      "first_draw_ms": draw, "first_display_ms": construct + compute + draw}
 
-    The PNG without layout is drawn on one persistent canvas, as ``png()`` does, so that
-    the two differ only in the layout step.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
-    values = explorer.initial_values
-    canvas = FigureCanvasAgg(Figure(figsize=explorer.figsize, dpi=explorer.dpi))
-
-    def draw_only() -> None:
-        fig = Figure(figsize=explorer.figsize, dpi=explorer.dpi, layout=None)
-        explorer.draw(fig, **values)
-
-    def no_layout() -> None:
-        canvas.figure.clear()
-        explorer.draw(canvas.figure, **values)
-        canvas.figure.savefig(io.BytesIO(), format="png", facecolor="white")
-
-    def best(f) -> float:
-        times = []
-        for _ in range(repeats):
+def time_updates(explorer, settings) -> dict[str, list[float]]:
+    """Compute and draw times of ``settings`` (new values), then again (revisited)."""
+    times: dict[str, list[float]] = {k: [] for k in ("new_compute", "new_draw",
+                                                     "revisit_compute", "revisit_draw")}
+    for phase in ("new", "revisit"):
+        for values in settings:
             start = CLOCK()
-            f()
-            times.append(CLOCK() - start)
-        return 1e3 * min(times)
-
-    no_layout()  # warm the canvas's caches, as png() has been by the timed updates
-    return {"draw_ms": best(draw_only), "no_layout_ms": best(no_layout),
-            "full_ms": best(lambda: explorer.png(**values))}
+            explorer.data(**values)
+            times[f"{phase}_compute"].append(_ms(start))
+            start = CLOCK()
+            explorer.jpeg(**values)
+            times[f"{phase}_draw"].append(_ms(start))
+    return times
 
 
 def run(smoke: bool = False) -> dict[str, object]:
-    """Median and maximum ``png`` time per explorer, or "not available yet"."""
+    """Per explorer: first display and update latencies, or "not available yet"."""
     from threadpoolctl import threadpool_limits
 
+    os.environ.pop("BPNOTES_STATIC_FRAMES", None)  # a live kernel: no static frames
     with threadpool_limits(limits=1, user_api="blas"):
         return _run(smoke)
 
@@ -116,22 +108,39 @@ def _run(smoke: bool) -> dict[str, object]:
             row["status"] = "not available yet"
             rows.append(row)
             continue
-        explorer = factory()
+        explorer, first = first_display(factory)
         settings = update_values(explorer, per_control=2 if smoke else 3)
         if smoke:
             settings = settings[:1]
-        else:
-            explorer.png()  # warm-up: imports, font cache
-        times = []
-        for values in settings * (1 if smoke else 2):
-            start = CLOCK()
-            explorer.render_png(**values)  # a value never shown before: a full redraw
-            times.append(CLOCK() - start)
-        row.update(status="measured", updates=len(times),
-                   median_ms=1e3 * float(np.median(times)), max_ms=1e3 * float(np.max(times)))
-        if not smoke:
-            row.update(prerendered_update(explorer))
-        if not smoke or not any("draw_ms" in r for r in rows):  # smoke: split up one only
-            row.update(breakdown(explorer, repeats=1 if smoke else 3))
+        times = time_updates(explorer, settings)
+        new = [c + d for c, d in zip(times["new_compute"], times["new_draw"], strict=True)]
+        row.update(status="measured", updates=len(new), **first)
+        for key, values in times.items():
+            row[f"{key}_median_ms"] = statistics.median(values)
+            row[f"{key}_max_ms"] = max(values)
+        # The headline: a new value, computation and drawing together.
+        row.update(median_ms=statistics.median(new), max_ms=max(new))
         rows.append(row)
     return {"rows": rows}
+
+
+def table(results: dict) -> str:
+    """Markdown: first display, new and revisited values, split into compute and draw."""
+    lines = ["| chapter's explorer | first display (ms) | new value: compute, median / max "
+             "(ms) | new value: draw, median / max (ms) | revisited: look-up + draw, median / "
+             "max (ms) |", "| --- | ---: | ---: | ---: | ---: |"]
+    for row in results["explorers"]["rows"]:
+        if row["status"] != "measured":
+            lines.append(f"| {row['chapter']} | – | – | – | {row['status']} |")
+            continue
+        lines.append(
+            f"| {row['chapter']} | {row['first_display_ms']:.0f} | "
+            f"{row['new_compute_median_ms']:.0f} / {row['new_compute_max_ms']:.0f} | "
+            f"{row['new_draw_median_ms']:.0f} / {row['new_draw_max_ms']:.0f} | "
+            f"{row['revisit_compute_median_ms'] + row['revisit_draw_median_ms']:.0f} / "
+            f"{row['revisit_compute_max_ms'] + row['revisit_draw_max_ms']:.0f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(table({"explorers": run()}))

@@ -110,6 +110,15 @@ def test_frames_are_sharp_and_the_same_picture_as_a_live_update():
     assert differ < 0.002  # the palette PNG is visually the live picture
 
 
+def test_the_live_view_is_the_same_picture_as_the_lossless_one():
+    explorer = Recorder().explorer()
+    jpeg = pixels(explorer.jpeg(slope=2.5))
+    png = pixels(explorer.png(slope=2.5))
+    assert jpeg.shape == png.shape
+    assert np.mean(np.abs(jpeg - png)) < 1.5  # grey levels, out of 255
+    assert np.mean(np.max(np.abs(jpeg - png), axis=2) > 60) < 0.002
+
+
 def test_rendering_only_the_animated_artists_gives_the_full_picture():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -195,7 +204,7 @@ def test_live_view_redraws_when_a_control_moves_and_shows_the_value_in_full():
     box = explorer.widget()
     image = box.children[-1]
     first = image.value
-    assert first == explorer.png(fast=True)
+    assert first == explorer.jpeg()
     controls = box.children[0].children
     slider_row, buttons_row = controls
     slider = slider_row.children[1].children[0]
@@ -203,10 +212,10 @@ def test_live_view_redraws_when_a_control_moves_and_shows_the_value_in_full():
     slider.value = -2.0
     explorer.wait()
     assert readout.value == "-2.0"
-    assert image.value == explorer.png(fast=True, slope=-2.0)
+    assert image.value == explorer.jpeg(slope=-2.0)
     buttons_row.children[1].value = "dotted"
     explorer.wait()
-    assert image.value == explorer.png(fast=True, slope=-2.0, style="dotted")
+    assert image.value == explorer.jpeg(slope=-2.0, style="dotted")
 
 
 def test_every_slider_value_is_reachable_by_small_steps_as_with_arrow_keys():

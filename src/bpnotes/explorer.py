@@ -86,7 +86,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -134,14 +134,30 @@ def compact_png(png: bytes, colors: int = 256) -> bytes:
     return buffer.getvalue()
 
 
-def encode_png(fig: Figure, *, fast: bool = False) -> bytes:
-    """The pixels last drawn on ``fig``'s Agg canvas as PNG bytes (``fast``: light compression)."""
+def _pixels(fig: Figure) -> Image.Image:
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)
     width, height = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    return image.convert("RGB")
+
+
+def encode_png(fig: Figure) -> bytes:
+    """The pixels last drawn on ``fig``'s Agg canvas as (lossless) PNG bytes."""
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=1 if fast else 6)
+    _pixels(fig).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def encode_jpeg(fig: Figure) -> bytes:
+    """The pixels last drawn on ``fig``'s Agg canvas as JPEG bytes, for the live view.
+
+    Quality 92 without chroma subsampling: at twice the density it is shown at, no
+    artefact is visible, and it encodes several times faster than PNG (a live update
+    is mostly rendering and encoding).
+    """
+    buffer = io.BytesIO()
+    _pixels(fig).save(buffer, format="jpeg", quality=92, subsampling=0)
     return buffer.getvalue()
 
 
@@ -348,7 +364,9 @@ class Explorer:
         self.draw = draw
         self.controls = list(controls)
         self.alt = alt
-        self.figsize = (float(figsize[0]), float(figsize[1]))
+        # Whole CSS pixels, so that the rendered frame is exactly DENSITY times the size shown.
+        width, height = (round(v * CSS_DPI) / CSS_DPI for v in figsize)
+        self.figsize = (width, height)
         self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._figure: Figure | None = None
         self._update: Update | None = None
@@ -469,11 +487,15 @@ class Explorer:
                 self._shown = key
         return fig
 
-    def png(self, *, fast: bool = False, **values: Any) -> bytes:
+    def png(self, **values: Any) -> bytes:
         """The picture at these values as PNG bytes, :data:`DENSITY` times the CSS size."""
         with self._lock:
-            self.render(**values)
-            return encode_png(cast(Figure, self._figure), fast=fast)
+            return encode_png(self.render(**values))
+
+    def jpeg(self, **values: Any) -> bytes:
+        """The picture at these values as the live view shows it (see :func:`encode_jpeg`)."""
+        with self._lock:
+            return encode_jpeg(self.render(**values))
 
     def render(self, **values: Any) -> Figure:
         """Draw the picture at these values on the figure's canvas (no encoding).
@@ -560,7 +582,7 @@ class Explorer:
         import ipywidgets as widgets
 
         width, _ = self.size_px
-        image = widgets.Image(value=self.png(fast=True), format="png",
+        image = widgets.Image(value=self.jpeg(), format="jpeg",
                               layout=widgets.Layout(width=f"{width}px", max_width="100%",
                                                     height="auto"))
         status = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
@@ -573,7 +595,7 @@ class Explorer:
             key = self._key(values)
             if latest and latest[-1] != key:
                 return  # a newer request is on its way
-            image.value = self.png(fast=True, **values)
+            image.value = self.jpeg(**values)
             bar.layout.visibility = "hidden"
             status.value = ""
 

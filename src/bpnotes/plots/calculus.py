@@ -6,6 +6,7 @@ turned into numpy functions); this module only draws them.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,12 +53,14 @@ def _finite(name: str, value: object) -> float:
     return number
 
 
+@functools.lru_cache(maxsize=1)
 def _curve() -> tuple[Function1, Function1]:
     f = sym.lambdified(sym.CURVE, [sym.x])
     df = sym.lambdified(sp.diff(sym.CURVE, sym.x), [sym.x])
     return f, df
 
 
+@functools.lru_cache(maxsize=1)
 def _surface() -> tuple[Function2, Function2, Function2]:
     grad = sym.gradient(sym.SURFACE, (sym.w1, sym.w2))
     variables = [sym.w1, sym.w2]

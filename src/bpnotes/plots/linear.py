@@ -48,6 +48,7 @@ EPOCHS = 30
 W_RANGE = (-0.5, 3.5)
 B_RANGE = (-4.5, 1.0)
 FLOOR = 1e-12  # the smallest excess cost drawn on a log scale
+LOSS_CEILING = 1e10  # the top of the explorer's loss axis
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ class LinearRun:
     fraction: float
     result: linear.LinearFit
     excess: float
+    curve: np.ndarray
     status: str
     outcome: str
 
@@ -291,7 +293,9 @@ def linear_explorer() -> Explorer:
         else:
             status = f"$J - J_{{\\min}}$ after {EPOCHS} epochs: {excess:.1e}"
             outcome = f"ends {excess:.1e} above the minimum cost"
-        return LinearRun(lr, mode, lr / critical, result, excess, status, outcome)
+        # J − J_min per epoch on the fixed axis: a run that blows up ends at its top edge.
+        curve = np.minimum(_excess(result.losses, surface.J_min), LOSS_CEILING)
+        return LinearRun(lr, mode, lr / critical, result, excess, curve, status, outcome)
 
     def draw(fig: Figure) -> Callable[[LinearRun], None]:
         grid = fig.add_gridspec(2, 2, height_ratios=(1, 0.09), hspace=0.05)
@@ -309,7 +313,7 @@ def linear_explorer() -> Explorer:
         (loss,) = loss_ax.semilogy([], [], color=COLORS[0], marker="o", markersize=3,
                                    animated=True)
         loss_ax.set_xlim(0, EPOCHS)
-        loss_ax.set_ylim(FLOOR, 1e10)
+        loss_ax.set_ylim(FLOOR, LOSS_CEILING)
         log_ticks(loss_ax.yaxis, [10.0**k for k in range(-12, 11, 4)], powers=True)
         finish_axes(loss_ax, title=" ", xlabel="epoch",
                     ylabel=r"$J - J_{\min}$ (log scale)")
@@ -324,8 +328,7 @@ def linear_explorer() -> Explorer:
             epochs.set_data(after[:, 0], after[:, 1])
             path_ax.set_title(rf"{run.mode}, $\eta = {run.lr:.3g} = {run.fraction:.2f}\,\eta_c$",
                               fontsize=FONT)
-            excess = _excess(run.result.losses, surface.J_min)
-            loss.set_data(np.arange(len(excess)), excess)
+            loss.set_data(np.arange(len(run.curve)), run.curve)
             loss_ax.set_title(run.status, fontsize=FONT)
             marker.set_data([run.lr], [0.3])
 
