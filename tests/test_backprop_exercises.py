@@ -1,4 +1,5 @@
-"""Tests of bpnotes.exercises.backprop: the backprop grader and the find-the-bug checkers."""
+"""The backpropagation chapter's exercises: the backprop grader (ex-bp-implement), the
+"find the bug" helpers and checkers, and the derivation checkers, through ``check``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from bpnotes.backprop import check_mlp_gradients, worked_example_network
+from bpnotes.backprop import worked_example_network
 from bpnotes.exercises import backprop as ex
+from bpnotes.exercises import check
+from bpnotes.gradcheck import check_mlp_gradients
 
 
 def _sigmoid(z):
@@ -44,7 +47,7 @@ def reference_backprop(weights, biases, X, Y, *, skip_slope_at=None, scale_layer
 
 
 def test_correct_implementation_passes():
-    verdict = ex.check_backprop(reference_backprop)
+    verdict = check("ex-bp-implement", reference_backprop)
     assert verdict.correct, verdict.message
 
 
@@ -56,31 +59,31 @@ def _depth_of_first_network():
 @pytest.mark.parametrize("broken", [1, 2])
 def test_broken_delta_rule_is_caught_and_its_layer_named(broken):
     assert _depth_of_first_network() >= 3
-    verdict = ex.check_backprop(lambda *a: reference_backprop(*a, skip_slope_at=broken))
+    verdict = check("ex-bp-implement", lambda *a: reference_backprop(*a, skip_slope_at=broken))
     assert not verdict.correct
     assert f"(layer {broken}) is wrong" in verdict.message
     assert f"W^{broken}" in verdict.message
 
 
 def test_scaled_gradient_is_named_with_its_factor():
-    verdict = ex.check_backprop(lambda *a: reference_backprop(*a, scale_layer=2))
+    verdict = check("ex-bp-implement", lambda *a: reference_backprop(*a, scale_layer=2))
     assert not verdict.correct
     assert "W^2 (layer 2)" in verdict.message and "1.5 times" in verdict.message
 
 
 def test_missing_average_is_diagnosed():
-    verdict = ex.check_backprop(lambda *a: reference_backprop(*a, sum_instead_of_mean=True))
+    verdict = check("ex-bp-implement", lambda *a: reference_backprop(*a, sum_instead_of_mean=True))
     assert not verdict.correct and "average over the m examples" in verdict.message
 
 
 def test_grader_reports_exceptions_shapes_and_types():
-    assert "raised ZeroDivisionError" in ex.check_backprop(lambda *a: 1 / 0).message
-    assert "must return a pair" in ex.check_backprop(lambda *a: None).message
-    transposed = ex.check_backprop(lambda w, b, X, Y: ([x.T for x in w], b))
+    assert "raised ZeroDivisionError" in check("ex-bp-implement", lambda *a: 1 / 0).message
+    assert "must return a pair" in check("ex-bp-implement", lambda *a: None).message
+    transposed = check("ex-bp-implement", lambda w, b, X, Y: ([x.T for x in w], b))
     assert not transposed.correct and "has shape" in transposed.message
-    short = ex.check_backprop(lambda w, b, X, Y: (w[:1], b))
+    short = check("ex-bp-implement", lambda w, b, X, Y: (w[:1], b))
     assert not short.correct and "list of" in short.message
-    assert not ex.check_backprop("not a function").correct
+    assert not check("ex-bp-implement", "not a function").correct
 
 
 def test_grader_does_not_let_the_reader_modify_its_network():
@@ -89,11 +92,11 @@ def test_grader_does_not_let_the_reader_modify_its_network():
             W[:] = 0.0
         return reference_backprop(weights, biases, X, Y)
 
-    verdict = ex.check_backprop(vandal)
+    verdict = check("ex-bp-implement", vandal)
     # The reader's own copies were zeroed, so their gradients are wrong, but the grader's
     # network was not: a correct implementation still passes afterwards.
     assert not verdict.correct
-    assert ex.check_backprop(reference_backprop).correct
+    assert check("ex-bp-implement", reference_backprop).correct
 
 
 # ---------------------------------------------------------------- find the bug
@@ -128,7 +131,7 @@ def test_gradient_check_exposes_the_derivative_slip():
     net = worked_example_network()
     checks = check_mlp_gradients(net, np.array([[1.0, 0.0]]), np.array([[1.0]]),
                                  ex.circulated_gradients())
-    failed = {f"{c.kind}^{c.layer}" for c in checks if not c.passed}
+    failed = {c.name for c in checks if not c.passed}
     assert failed == {"W^2", "W^1", "b^1"}
     gw, _ = ex.circulated_gradients()
     correct = net.gradients(np.array([[1.0, 0.0]]), np.array([[1.0]]))
@@ -137,16 +140,16 @@ def test_gradient_check_exposes_the_derivative_slip():
 
 
 def test_find_the_bug_checkers():
-    assert ex.check_bug_unit(5).correct and ex.check_bug_unit("h5").correct
-    assert not ex.check_bug_unit(4).correct and not ex.check_bug_unit(2).correct
-    assert not ex.check_bug_unit("seven").correct and not ex.check_bug_unit(9).correct
-    assert ex.check_bug_derivative("a5 - a5**2").correct
-    wrong = ex.check_bug_derivative("a5*(1 - a4)")
+    assert check("ex-bp-find-bug:unit", 5).correct and check("ex-bp-find-bug:unit", "h5").correct
+    assert not check("ex-bp-find-bug:unit", 4).correct and not check("ex-bp-find-bug:unit", 2).correct
+    assert not check("ex-bp-find-bug:unit", "seven").correct and not check("ex-bp-find-bug:unit", 9).correct
+    assert check("ex-bp-find-bug:derivative", "a5 - a5**2").correct
+    wrong = check("ex-bp-find-bug:derivative", "a5*(1 - a4)")
     assert not wrong.correct and "a4" in wrong.message
-    assert ex.check_bug_update("w - g*eta").correct
-    circulated = ex.check_bug_update("w - w*g")
+    assert check("ex-bp-find-bug:update", "w - g*eta").correct
+    circulated = check("ex-bp-find-bug:update", "w - w*g")
     assert not circulated.correct and "circulated" in circulated.message
-    assert not ex.check_bug_update("w + eta*g").correct
+    assert not check("ex-bp-find-bug:update", "w + eta*g").correct
 
 
 def test_worked_delta_checker_uses_the_true_delta():
@@ -155,26 +158,25 @@ def test_worked_delta_checker_uses_the_true_delta():
     h4, h5 = s(-0.5 * h1 + 0.4 * h2), s(0.3 * h1 + 0.6 * h2 + 0.4 * h3)
     d_o = s(0.5 * h4 + 0.7 * h5) - 1
     d2 = h2 * (1 - h2) * (0.4 * h4 * (1 - h4) * 0.5 * d_o + 0.6 * h5 * (1 - h5) * 0.7 * d_o)
-    assert ex.check_worked_delta(2, d2).correct
-    assert ex.check_worked_delta(2, round(d2, 4)).correct        # four digits are enough
-    assert not ex.check_worked_delta(2, -d2).correct
-    with pytest.raises(ValueError, match="unit must be"):
-        ex.check_worked_delta(6, 0.1)
+    assert check("ex-bp-hand-delta", d2).correct
+    assert check("ex-bp-hand-delta", round(d2, 4)).correct        # four digits are enough
+    assert not check("ex-bp-hand-delta", -d2).correct
+    assert check("ex-bp-hand-delta", "-0.01085").correct      # typed as a string
 
 
 def test_derivation_checkers_accept_derived_answers_and_reject_others():
     o, y, z = sp.symbols("o y z")
     tanh_delta = sp.diff((sp.tanh(z) - y) ** 2 / 2, z)
     as_o = sp.expand(tanh_delta).subs(sp.tanh(z), o)
-    assert ex.check_tanh_output_delta(as_o).correct
-    assert not ex.check_tanh_output_delta("o - y").correct
-    assert ex.check_l2_gradient("lam*w/m").correct
-    assert not ex.check_l2_gradient("lam*w/(2*m)").correct
-    assert ex.check_parameter_count(18).correct and not ex.check_parameter_count(20).correct
+    assert check("ex-bp-tanh-delta", as_o).correct
+    assert not check("ex-bp-tanh-delta", "o - y").correct
+    assert check("ex-bp-l2", "lam*w/m").correct
+    assert not check("ex-bp-l2", "lam*w/(2*m)").correct
+    assert check("ex-bp-count", 18).correct and not check("ex-bp-count", 20).correct
     right = "delta3*(W3_11*a2_1*(1-a2_1)*W2_11 + W3_12*a2_2*(1-a2_2)*W2_21)*a1_1*(1-a1_1)*x1"
-    assert ex.check_first_layer_path_sum(right).correct
+    assert check("ex-bp-path-sum", right).correct
     one_path = "delta3*W3_11*a2_1*(1-a2_1)*W2_11*a1_1*(1-a1_1)*x1"
-    assert not ex.check_first_layer_path_sum(one_path).correct
+    assert not check("ex-bp-path-sum", one_path).correct
 
 
 def test_random_networks_are_seeded_and_varied():

@@ -18,11 +18,19 @@ from .references import REFERENCES
 from .registry import exercise
 from .verdict import Reason, Verdict, right, wrong
 
-__all__ = ["EXPERIMENTS", "momentum_limit", "parameter_count", "steps_to_fraction"]
+__all__ = [
+    "EXPERIMENTS",
+    "EXPERIMENT_EPOCHS",
+    "momentum_limit",
+    "parameter_count",
+    "steps_to_fraction",
+]
 
 eta, mu, H = sp.symbols("eta mu H", positive=True)
 
-#: ex-cap-experiment: the changes to the chapter's recipe, one at a time, by name.
+#: ex-cap-experiment: each run is the chapter's recipe for this many epochs (to stay quick)...
+EXPERIMENT_EPOCHS = 10
+#: ... with one of these changes, by name.
 EXPERIMENTS: dict[str, dict[str, Any]] = {
     "width 16": {"hidden": 16},
     "width 32": {"hidden": 32},
@@ -123,7 +131,8 @@ def check_softmax_regression_accuracy(answer: Any) -> Verdict:
 @exercise("ex-cap-experiment", "choice", prompt="the change that hurts the test accuracy most",
           options=tuple(EXPERIMENTS))
 def check_experiment(answer: Any) -> Verdict:
-    """Which single change to the recipe lowers the final test accuracy most (measured)."""
+    """Which single change to the recipe (run for :data:`EXPERIMENT_EPOCHS` epochs) lowers the
+    final test accuracy most (measured)."""
     return check_choice(answer, str(REFERENCES["ex-cap-experiment"]), tuple(EXPERIMENTS),
                         wrong_message="is not the change that hurts most: run it and compare "
                         "the final test accuracies.")

@@ -267,7 +267,7 @@ def check_formula(
     if ratio is not None and _is_real(ratio):
         reason = Reason.SIGN if abs(ratio + 1) < 1e-7 else Reason.FACTOR
         return wrong(message + FACTOR_HINT, reason, reference)
-    hint, reason = _term_hint(given, reference)
+    hint, reason = _term_hint(given, reference) if visible else ("", Reason.WRONG)
     return wrong(message + hint, reason, reference)
 
 

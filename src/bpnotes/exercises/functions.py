@@ -40,8 +40,9 @@ def _short(text: str, limit: int = 200) -> str:
 
 
 def call_reader(function: Callable[..., Any], args: Sequence[Any], *,
-                seconds: float = CALL_SECONDS) -> Any:
-    """``function(*args)`` on deep copies of ``args``, within ``seconds``.
+                seconds: float | None = None, copy_args: bool = True) -> Any:
+    """``function(*args)`` on deep copies of ``args`` (unless ``copy_args`` is false, e.g. for
+    a random generator that must advance), within ``seconds`` (default :data:`CALL_SECONDS`).
 
     Raises
     ------
@@ -50,7 +51,8 @@ def call_reader(function: Callable[..., Any], args: Sequence[Any], *,
         ``sys.exit()``) or ``raised`` (any other exception). A KeyboardInterrupt (the reader
         interrupting the kernel) is not caught.
     """
-    arguments = copy.deepcopy(list(args))
+    seconds = CALL_SECONDS if seconds is None else seconds
+    arguments = copy.deepcopy(list(args)) if copy_args else list(args)
     try:
         with time_limit(seconds), np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -78,7 +80,7 @@ def check_function(
     labels: Sequence[str] | None = None,
     name: str = "result",
     convert: Callable[[Any], Any] | None = None,
-    seconds: float = CALL_SECONDS,
+    seconds: float | None = None,
 ) -> Verdict:
     """Run ``candidate`` and ``reference`` on every argument tuple in ``inputs`` and compare.
 
@@ -99,7 +101,7 @@ def check_function(
         Turns the reader's result into an array-like (e.g. a ``(w, b)`` pair into one
         vector); it may raise :class:`ReaderFailure` to say what is wrong with its shape.
     seconds
-        Time limit per call of the candidate.
+        Time limit per call of the candidate (default :data:`CALL_SECONDS`).
 
     Returns
     -------
@@ -122,6 +124,8 @@ def check_function(
                 got = _converted(convert, got)
         except ReaderFailure as failure:
             return wrong(f"On {where} {failure.message}.", failure.reason)
+        if isinstance(got, str | bytes):  # text from a function is not read as a formula
+            return wrong(f"On {where} your function returned text, not numbers.", Reason.TYPE)
         verdict = check_array(got, expected, rtol=rtol, atol=atol, name=name)
         if not verdict:
             return wrong(f"On {where}: {verdict.message}", verdict.reason)

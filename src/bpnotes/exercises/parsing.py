@@ -181,12 +181,14 @@ def parse_formula(
     text = _normalise(text)
     if not text:
         raise AnswerError(Reason.PARSE, "the answer is empty")
-    if "=" in text and not re.search(r"[<>!]=|==", text):
+    if "=" in text and not re.search(r"[<>!]=", text):
         raise AnswerError(Reason.PARSE, "that is an assignment or an equation (it has =): give "
                           "only the expression, e.g. for w = w - eta*g write w - eta*g")
     try:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, OverflowError) as exc:
+        if "nested" in str(exc):  # the parser's own limit on brackets
+            raise AnswerError(Reason.LIMIT, "the answer is nested too deeply") from exc
         raise AnswerError(Reason.PARSE, _syntax_message(text)) from exc
     except (RecursionError, MemoryError) as exc:
         raise AnswerError(Reason.LIMIT, "the answer is nested too deeply") from exc

@@ -252,7 +252,8 @@ def check_relu_initialiser(candidate: Any) -> Verdict:
         for k, W in enumerate(net.weights):
             shape = W.shape
             try:
-                new = np.asarray(call_reader(candidate, (shape[1], shape[0], rng)))
+                new = np.asarray(call_reader(candidate, (shape[1], shape[0], rng),
+                                             copy_args=False))
             except ReaderFailure as failure:
                 return wrong(f"{failure.message}.", failure.reason)
             if new.shape != shape:

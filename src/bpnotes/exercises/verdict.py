@@ -131,7 +131,7 @@ def size_of_error(value: float, expected: float) -> tuple[str, Reason]:
             return "too large (the right value is much closer to 0)", Reason.TOO_LARGE
         return "too small (the right value is much closer to 0)", Reason.TOO_SMALL
     if value == 0:
-        return "0, and the right value is not", Reason.WRONG
+        return "0, and the right value is not", Reason.TOO_SMALL  # too small in magnitude
     if (value > 0) != (expected > 0):
         return "of the wrong sign", Reason.SIGN
     band = relative_band(abs(value - expected) / abs(expected))
