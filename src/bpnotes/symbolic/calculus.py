@@ -33,21 +33,32 @@ import sympy as sp
 
 __all__ = [
     "CURVE",
+    "KINKED",
     "NEURON",
     "SURFACE",
     "TWO_PATHS",
     "TWO_PATHS_POINT",
+    "FirstOrder",
+    "G",
     "GraphValues",
+    "K",
+    "LogisticHessian",
     "PathTerm",
+    "combination_rule",
     "composed",
     "computation_paths",
     "derivative_by_limit",
     "directional_derivative",
     "evaluate_graph",
     "gradient",
+    "hessian",
     "lambdified",
+    "limit_of_quotient",
     "local_derivative",
+    "logistic_hessian",
+    "one_sided_derivatives",
     "path_contributions",
+    "second_order_taylor",
     "sigmoid",
     "sum_over_paths",
     "tangent_line",
@@ -142,11 +153,44 @@ def _check_graph(graph: object) -> dict[sp.Symbol, sp.Expr]:
 
 
 # ------------------------------------------------------------------ one variable
-def derivative_by_limit(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+#: Functions whose derivative can jump (a kink or a step): for a general ``var`` sympy's
+#: limit of their difference quotient is unreliable, so they are differentiated at a point.
+KINKED = (sp.Abs, sp.Max, sp.Min, sp.Piecewise, sp.Heaviside, sp.sign)
+
+
+def _finite_real(value: sp.Expr) -> bool:
+    return bool(value.is_finite and value.is_real) and not value.has(sp.Limit, sp.AccumBounds)
+
+
+def one_sided_derivatives(
+    expr: sp.Expr, var: sp.Symbol, at: float | sp.Expr
+) -> tuple[sp.Expr, sp.Expr]:
+    """The left and right limits of the difference quotient at ``var = at``.
+
+    lim_{h→0⁻} and lim_{h→0⁺} of (f(at + h) − f(at)) / h, eq. (calc-derivative); the
+    derivative exists exactly when both are the same finite number. For ``|x|`` at 0 they
+    are −1 and 1.
+    """
+    expr, var = _check_expr("expr", expr), _check_symbol("var", var)
+    at = _check_real("at", at)
+    if expr.has(sp.Max, sp.Min):
+        expr = expr.rewrite(sp.Piecewise)
+    step = sp.Dummy("s", positive=True)  # h = −s from the left, h = +s from the right
+    here = expr.subs(var, at)
+    sides = []
+    for sign in (-1, 1):
+        quotient = (expr.subs(var, at + sign * step) - here) / (sign * step)
+        sides.append(sp.simplify(sp.limit(quotient, step, 0, dir="+")))
+    return sides[0], sides[1]
+
+
+def derivative_by_limit(
+    expr: sp.Expr, var: sp.Symbol, at: float | sp.Expr | None = None
+) -> sp.Expr | None:
     """The derivative as the limit of the difference quotient, eq. (calc-derivative).
 
-    Computes lim_{h→0} (f(var + h) − f(var)) / h with sympy's ``limit``: the
-    definition, not the rules of differentiation.
+    Computes lim_{h→0} (f(var + h) − f(var)) / h with sympy's ``limit``, from both sides:
+    the definition, not the rules of differentiation.
 
     Parameters
     ----------
@@ -154,11 +198,49 @@ def derivative_by_limit(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
         The function f as an expression in ``var``.
     var
         The variable.
+    at
+        A point: the derivative there (a number), or ``None`` if f has no derivative there.
+        Without it, the derivative as an expression in ``var``.
+
+    Returns
+    -------
+    sympy.Expr or None
+        ``None`` means *no derivative* at ``at``: f is undefined there, or the one-sided
+        limits differ (a kink, as |x| and max(x, 0) at 0), are infinite or do not exist.
+
+    Raises
+    ------
+    ValueError
+        Without ``at``, for an ``expr`` containing a function with a kink or a step
+        (Abs, Max, Min, Piecewise, Heaviside, sign): sympy's limit is not reliable there
+        for a general point, so ask for the derivative at a point.
     """
     expr, var = _check_expr("expr", expr), _check_symbol("var", var)
-    step = sp.Dummy("h")
-    quotient = (expr.subs(var, var + step) - expr) / step
-    return sp.simplify(sp.limit(quotient, step, 0))
+    if at is not None:
+        at = _check_real("at", at)
+        if not _finite_real(sp.simplify(expr.subs(var, at))):
+            return None
+        left, right = one_sided_derivatives(expr, var, at)
+        if _finite_real(left) and _finite_real(right) and sp.simplify(left - right) == 0:
+            return right
+        return None
+    kinked = [kind.__name__ for kind in KINKED if expr.has(kind)]
+    if kinked:
+        raise ValueError(
+            f"expr contains {', '.join(kinked)}, whose derivative can jump; ask for the "
+            "derivative at a point with at=..., e.g. derivative_by_limit(abs(x), x, at=0)"
+        )
+    step = sp.Dummy("s", positive=True)
+    left = sp.limit((expr.subs(var, var - step) - expr) / -step, step, 0, dir="+")
+    right = sp.limit((expr.subs(var, var + step) - expr) / step, step, 0, dir="+")
+    right = sp.simplify(right)
+    if sp.simplify(left - right) != 0:
+        raise ValueError(
+            f"the one-sided limits of the difference quotient of {expr} differ "
+            f"({sp.simplify(left)} from the left, {right} from the right); "
+            "ask for the derivative at a point with at=..."
+        )
+    return right
 
 
 def tangent_line(expr: sp.Expr, var: sp.Symbol, at: float | sp.Expr) -> sp.Expr:
@@ -167,6 +249,88 @@ def tangent_line(expr: sp.Expr, var: sp.Symbol, at: float | sp.Expr) -> sp.Expr:
     at = _check_real("at", at)
     slope = sp.diff(expr, var).subs(var, at)
     return sp.expand(expr.subs(var, at) + slope * (var - at))
+
+
+# ------------------------------------------------------------------ rules from the definition
+@dataclass(frozen=True)
+class FirstOrder:
+    """A function differentiable at a point, as eq. (calc-differentiable) writes it near there.
+
+    f(x + h) = f(x) + h·(f'(x) + ε(h)) with ε(h) → 0 as h → 0: this is eq. (calc-derivative)
+    rearranged (ε is the difference quotient minus its limit), and it is all a proof of a
+    rule may use about a function it knows nothing else about.
+
+    Attributes
+    ----------
+    value, slope, error
+        Symbols for f(x), f'(x) and ε(h).
+    """
+
+    value: sp.Symbol
+    slope: sp.Symbol
+    error: sp.Symbol
+
+    @classmethod
+    def named(cls, name: str, at: str = "") -> FirstOrder:
+        """Symbols ``g``, ``g'`` and ``ε_g`` (or ``g(u)``, ``g'(u)`` with ``at="u"``)."""
+        point = f"({at})" if at else ""
+        return cls(sp.Symbol(f"{name}{point}"), sp.Symbol(f"{name}'{point}"),
+                   sp.Symbol(f"varepsilon_{name}"))
+
+    def moved(self, step: sp.Expr) -> sp.Expr:
+        """f(x + step) = f(x) + step·(f'(x) + ε), eq. (calc-differentiable)."""
+        return self.value + step * (self.slope + self.error)
+
+
+#: The two arbitrary differentiable functions of the rule proofs, near the point x.
+G, K = FirstOrder.named("g"), FirstOrder.named("k")
+
+
+def limit_of_quotient(quotient: sp.Expr, small: Sequence[sp.Symbol]) -> sp.Expr:
+    """The limit of a difference quotient as ``h`` and the error terms all go to 0.
+
+    After cancelling, the quotient is a rational function of the small quantities. If its
+    denominator is not zero when they are, it is continuous there, and its limit is its
+    value at 0: that is what this returns.
+
+    Raises
+    ------
+    ValueError
+        If the denominator vanishes at 0 (the quotient is not continuous there).
+    """
+    quotient = _check_expr("quotient", quotient)
+    small = _check_variables(small)
+    quotient = sp.cancel(sp.together(quotient))
+    origin = dict.fromkeys(small, 0)
+    _, denominator = sp.fraction(quotient)
+    if sp.simplify(denominator.subs(origin)) == 0:
+        raise ValueError(f"the quotient {quotient} is not continuous where {small} are 0")
+    return sp.simplify(quotient.subs(origin))
+
+
+def combination_rule(combine: Callable[[sp.Expr, sp.Expr], sp.Expr]) -> tuple[sp.Expr, sp.Expr]:
+    """A rule of differentiation proved from the definition, for any differentiable g and k.
+
+    Writes g and k near x with eq. (calc-differentiable), forms the difference quotient
+    (combine(g(x + h), k(x + h)) − combine(g(x), k(x))) / h, cancels h, and lets h, ε_g
+    and ε_k go to 0 (:func:`limit_of_quotient`).
+
+    Parameters
+    ----------
+    combine
+        How the function is built from g and k, e.g. ``lambda g, k: g * k``.
+
+    Returns
+    -------
+    tuple
+        ``(quotient, limit)``: the quotient after cancelling h, and the derivative, in the
+        symbols of :data:`G` and :data:`K` (g, g', ε_g, k, k', ε_k).
+    """
+    if not callable(combine):
+        raise TypeError(f"combine must be a function of (g, k), got {type(combine).__name__}")
+    here = combine(G.value, K.value)
+    quotient = sp.cancel(sp.together((combine(G.moved(h), K.moved(h)) - here) / h))
+    return quotient, limit_of_quotient(quotient, (h, G.error, K.error))
 
 
 # ------------------------------------------------------------------ several variables
@@ -208,6 +372,108 @@ def directional_derivative(
     step = sp.Dummy("s")
     moved = expr.subs({v: v + step * ui for v, ui in zip(variables, u)}, simultaneous=True)
     return sp.expand(sp.diff(moved, step).subs(step, 0))
+
+
+def hessian(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> sp.Matrix:
+    """The matrix of second partial derivatives ∂²f/∂v_j∂v_k, eq. (calc-hessian)."""
+    expr = _check_expr("expr", expr)
+    variables = _check_variables(variables)
+    return sp.Matrix([[sp.diff(expr, vj, vk) for vk in variables] for vj in variables])
+
+
+def second_order_taylor(
+    expr: sp.Expr,
+    variables: Sequence[sp.Symbol],
+    at: Sequence[float | sp.Expr],
+    step: Sequence[sp.Expr],
+) -> sp.Expr:
+    """f(v) + ∇f(v)·Δ + ½ Δᵀ H(v) Δ at the point ``at`` with displacement ``step``,
+    eq. (calc-taylor2)."""
+    expr = _check_expr("expr", expr)
+    variables = _check_variables(variables)
+    for name, values in (("at", at), ("step", step)):
+        if isinstance(values, str) or not isinstance(values, Sequence):
+            raise TypeError(f"{name} must be a sequence, one entry per variable")
+        if len(values) != len(variables):
+            raise ValueError(
+                f"{name} must have one entry per variable ({len(variables)}), got {len(values)}"
+            )
+    point = dict(zip(variables, (_check_expr("each entry of at", v) for v in at)))
+    delta = sp.Matrix([_check_expr("each entry of step", d) for d in step])
+    grad = gradient(expr, variables).subs(point)
+    curvature = hessian(expr, variables).subs(point)
+    return expr.subs(point) + (grad.T * delta)[0] + (delta.T * curvature * delta)[0] / 2
+
+
+@dataclass(frozen=True)
+class LogisticHessian:
+    """The Hessian of logistic regression's cost on symbolic data, found two ways.
+
+    Attributes
+    ----------
+    params
+        (w_1, …, w_n, b).
+    computed
+        Sympy's second derivatives of the cost J, eq. (log-cost), of
+        :func:`bpnotes.symbolic.logistic.logistic_cost`.
+    formula
+        (1/m) Σ_i σ(z_i)(1 − σ(z_i)) x̃_i x̃_iᵀ, eq. (calc-logistic-hessian).
+    inputs
+        The augmented inputs x̃_i = (x_i, 1).
+    curvatures
+        σ(z_i)(1 − σ(z_i)), the second derivative of the loss of example i in its logit.
+    logits
+        z_i = w·x_i + b.
+    """
+
+    params: tuple[sp.Symbol, ...]
+    computed: sp.Matrix
+    formula: sp.Matrix
+    inputs: tuple[sp.Matrix, ...]
+    curvatures: tuple[sp.Expr, ...]
+    logits: tuple[sp.Expr, ...]
+
+    def agree(self) -> bool:
+        """Whether ``computed`` and ``formula`` are the same functions.
+
+        Every e^(−k z_i) is written as E_i^k for a positive symbol E_i = e^(−z_i) (exact),
+        which leaves rational functions: equal when the numerator of each difference
+        expands to 0. (Much faster than ``simplify`` on the exponentials.)
+        """
+        rates = sp.symbols(f"E1:{len(self.logits) + 1}", positive=True)
+
+        def power_of_rate(term: sp.Expr) -> sp.Expr:
+            for logit, rate in zip(self.logits, rates):
+                k = sp.cancel(sp.expand(term.args[0]) / -logit)
+                if k.is_number:
+                    return rate**k
+            raise ValueError(f"exp({term.args[0]}) is not a power of any e^(-z_i)")
+
+        difference = (self.computed - self.formula).applyfunc(
+            lambda e: e.replace(lambda u: isinstance(u, sp.exp), power_of_rate))
+        return all(sp.expand(sp.fraction(sp.together(e))[0]) == 0 for e in difference)
+
+
+def logistic_hessian(examples: int = 2, features: int = 2) -> LogisticHessian:
+    """The Hessian of the logistic cost of ``examples`` symbolic examples with ``features``
+    inputs each, computed by sympy and by eq. (calc-logistic-hessian)."""
+    from .logistic import logistic_cost  # the logistic chapter's own J, eq. (log-cost)
+
+    for name, value in (("examples", examples), ("features", features)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+        if not 1 <= value <= 4:
+            raise ValueError(f"{name} must be between 1 and 4 (sympy is slow), got {value}")
+    J, w_, b_, X, _ = logistic_cost(examples, features)
+    params = (*w_, b_)
+    inputs = tuple(X[i, :].T.col_join(sp.Matrix([1])) for i in range(examples))
+    logits = tuple((X[i, :] * w_)[0] + b_ for i in range(examples))
+    curvatures = tuple(sigmoid(z_i) * (1 - sigmoid(z_i)) for z_i in logits)
+    formula = sp.zeros(len(params))
+    for weight, x_aug in zip(curvatures, inputs):
+        formula += weight * x_aug * x_aug.T
+    return LogisticHessian(params, hessian(J, params), formula / examples, inputs, curvatures,
+                           logits)
 
 
 # ------------------------------------------------------------------ computation graphs
