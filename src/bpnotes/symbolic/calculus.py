@@ -3,11 +3,16 @@
 Everything the page ``book/calculus.md`` displays and asserts lives here, so that the
 tests and the exercise checkers use the very same objects:
 
-* :func:`derivative_by_limit` — the derivative as the limit of difference quotients,
-  eq. (calc-derivative);
+* :func:`derivative_by_limit` — the derivative as the limit of difference quotients from
+  both sides, eq. (calc-derivative), with :func:`one_sided_derivatives` for kinks;
 * :func:`tangent_line` — the best straight-line approximation at a point, eq. (calc-tangent);
+* :class:`FirstOrder`, :func:`limit_of_quotient` and :func:`combination_rule` — the rules of
+  differentiation proved from the definition for arbitrary functions g and k, with
+  eq. (calc-differentiable);
 * :func:`gradient` and :func:`directional_derivative` — eqs. (calc-gradient) and
   (calc-directional);
+* :func:`hessian`, :func:`second_order_taylor` and :func:`logistic_hessian` — eqs.
+  (calc-hessian), (calc-taylor2) and (calc-logistic-hessian);
 * :func:`composed`, :func:`computation_paths`, :func:`path_contributions` and
   :func:`sum_over_paths` — the multivariate chain rule as a sum over the paths of a
   computation graph, eq. (calc-sum-over-paths);
