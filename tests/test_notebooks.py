@@ -150,3 +150,107 @@ def test_every_solution_is_a_collapsed_cell_of_its_own(chapter: Path):
         assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
             f"{chapter.name}: a solution cell is not collapsed: {cell.source[:60]!r}"
         )
+
+
+# --- JupyterLab: a double click (and Binder's link) opens a chapter as a notebook ---
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab set up by binder/postBuild (the documented setting), on copies of chapters."""
+    import os
+    import shutil
+    import subprocess
+    import time
+    import urllib.request
+
+    home = tmp_path_factory.mktemp("lab-home")
+    root = tmp_path_factory.mktemp("lab-root")
+    for name in ("intro.md", "notation.md"):
+        shutil.copy(ROOT / "book" / name, root / name)
+    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter")}
+    subprocess.run(["bash", str(ROOT / "binder" / "postBuild")], env=env, check=True)
+    port, token = _free_port(), "bpnotes-test"
+    server = subprocess.Popen(
+        ["jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+         f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield {"base": base, "token": token, "root": root}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def lab_page(lab):
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil_which_chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.route(
+            "**/*",
+            lambda route: route.continue_()
+            if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else route.abort(),
+        )
+        page = context.new_page()
+        yield page
+        browser.close()
+
+
+def shutil_which_chromium() -> str:
+    import os
+    import shutil
+
+    return os.environ.get("BPNOTES_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+
+
+@pytest.mark.book
+def test_binder_link_and_double_click_open_chapters_as_notebooks_that_saving_keeps(lab, lab_page):
+    page, base, token = lab_page, lab["base"], lab["token"]
+    # Binder's launch link: urlpath=lab/tree/<chapter>.md
+    page.goto(f"{base}/lab/tree/intro.md?token={token}")
+    notebook = page.locator(".jp-NotebookPanel").first
+    notebook.wait_for(state="visible", timeout=60_000)
+    assert page.locator(".jp-FileEditor:visible").count() == 0, "opened as text, not as a notebook"
+    # The solution cell is collapsed: its input is hidden behind a placeholder.
+    placeholder = page.locator(".jp-MarkdownCell .jp-InputPlaceholder").first
+    placeholder.wait_for(timeout=30_000)
+    assert "{solution}" in placeholder.inner_text(), "the solution is not collapsed"
+    # Saving the untouched notebook writes the file back identical (jupytext round trip).
+    before = (lab["root"] / "intro.md").read_bytes()
+    page.locator(".jp-NotebookPanel").first.click()
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(3000)
+    after = (lab["root"] / "intro.md").read_bytes()
+    assert after == before, "saving the chapter in JupyterLab changed the file"
+    # A double click in the file browser opens another chapter as a notebook too.
+    page.locator(".jp-DirListing-item[title*='notation.md']").first.dblclick()
+    current = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
+    current.filter(has_text="notation.md").wait_for(timeout=60_000)
+    page.locator(".jp-NotebookPanel:visible .jp-Cell").first.wait_for(timeout=60_000)
+    assert page.locator(".jp-FileEditor:visible").count() == 0, "opened as text, not a notebook"
