@@ -37,8 +37,8 @@ def _sigmoid(z):
 # ------------------------------------------------------------------ right answers, by hand
 #: label -> answers a learner may give (each must pass).
 RIGHT: dict[str, list[object]] = {
-    # J(w) = ½ a w²: w_1 = (1 − η a) w_0 = 0 for every w_0 iff η = 1/a
-    "ex-intro-rate": ["1/a", "a**-1", sp.Symbol("a") ** -1],
+    # J(w) = ½ λ w²: w_1 = (1 − η λ) w_0 = 0 for every w_0 iff η = 1/λ
+    "ex-intro-rate": ["1/lam", "lam**-1", "1/λ", sp.Symbol("lam") ** -1],
     # sizes [5, 3, 4, 2]: W² is 4 × 3; 5·3 + 3 + 3·4 + 4 + 4·2 + 2 = 44
     "ex-notation-shapes:rows": [4, "4"],
     "ex-notation-shapes:columns": [3],
@@ -372,7 +372,7 @@ def _no_leak(verdict: Verdict, *secrets: str) -> None:
 @pytest.mark.parametrize(
     ("label", "answer", "reason", "words"),
     [
-        ("ex-intro-rate", "2/a", Reason.FACTOR, "constant factor"),
+        ("ex-intro-rate", "2/lam", Reason.FACTOR, "constant factor"),
         ("ex-calc-derivative", "2*x**3 - 6*x", Reason.MISSING_TERM, "missing"),
         ("ex-calc-partials:w2", "2*(w1 + 2*w2 - 3)", Reason.FACTOR, "constant factor"),
         ("ex-calc-gradient-point:w2", 3, Reason.SIGN, "constant factor"),

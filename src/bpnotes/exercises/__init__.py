@@ -1,7 +1,7 @@
 """Exercise checkers: one entry point for every exercise of the book.
 
 >>> from bpnotes.exercises import check, exercises
->>> verdict = check("ex-intro-rate", "1/a")
+>>> verdict = check("ex-intro-rate", "1/lam")
 >>> verdict.correct
 True
 
