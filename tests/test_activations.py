@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from bpnotes.activations import ACTIVATIONS, get_activation, log_sigmoid, sigmoid, softmax
+from bpnotes.activations import (
+    ACTIVATIONS,
+    get_activation,
+    log_sigmoid,
+    relu,
+    sigmoid,
+    softmax,
+)
 from bpnotes.gradcheck import numerical_gradient
 
 finite = st.floats(-30, 30, allow_nan=False)
@@ -78,3 +85,29 @@ def test_softmax_has_no_elementwise_derivative():
 def test_unknown_activation_lists_the_valid_names():
     with pytest.raises(ValueError, match="'sigmoid'.*got 'sigmoidal'"):
         get_activation("sigmoidal")
+
+
+@pytest.mark.parametrize("function", [sigmoid, log_sigmoid, relu, softmax])
+def test_lists_and_scalars_are_numbers_not_dtypes(function):
+    np.testing.assert_allclose(function([1, 2]), function(np.array([1.0, 2.0])))
+    assert function(np.array([1.0, 2.0], dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("function", [sigmoid, log_sigmoid, relu, softmax])
+@pytest.mark.parametrize(
+    ("z", "error", "match"),
+    [([1 + 1j, 2.0], TypeError, "z must contain real numbers"),
+     ("12", TypeError, "z must be an array of numbers"),
+     ([[1.0], [1.0, 2.0]], ValueError, "z must be a rectangular array")],
+)
+def test_bad_inputs_name_z(function, z, error, match):
+    with pytest.raises(error, match=match):
+        function(z)
+
+
+def test_softmax_needs_a_class_axis():
+    with pytest.raises(ValueError, match="z must have a non-empty last axis"):
+        softmax(np.float64(3.0))
+    with pytest.raises(ValueError, match="z must have a non-empty last axis"):
+        softmax(np.zeros((2, 0)))
+    assert sigmoid(np.float64(0.0)) == 0.5 and relu(-2.0) == 0.0

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpnotes.descent import DIVERGENCE_FACTOR, batches, gradient_descent, iterate
+from bpnotes.descent import (
+    DIVERGENCE_FACTOR,
+    STUCK_FACTOR,
+    STUCK_SPREAD,
+    batches,
+    gradient_descent,
+    iterate,
+)
 
 
 def quadratic_problem():
@@ -20,6 +27,12 @@ def quadratic_problem():
     return X, T, loss_and_gradient
 
 
+def descend(theta, lg, X, T, **kwargs):
+    """gradient_descent on the quadratic problem: batch gradient and full-data cost."""
+    return gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta)[1],
+                            lambda: lg(X, T, theta)[0], X, T, **kwargs)
+
+
 def test_batches_cover_every_example_once_per_epoch():
     rng = np.random.default_rng(0)
     parts = list(batches(10, 3, True, rng))
@@ -32,16 +45,7 @@ def test_batches_cover_every_example_once_per_epoch():
 def test_per_example_updates_follow_the_hand_computed_sequence():
     X, T, lg = quadratic_problem()
     theta = np.array([0.0])
-    trace = gradient_descent(
-        [theta],
-        lambda xb, tb: lg(xb, tb, theta),
-        X,
-        T,
-        lr=0.1,
-        epochs=1,
-        batch_size=1,
-        shuffle=False,
-    )
+    trace = descend(theta, lg, X, T, lr=0.1, epochs=1, batch_size=1, shuffle=False)
     # By hand: θ ← θ − 0.1 (x θ − t) x for (x, t) = (1, 1), (2, 1), (3, 4).
     expected = 0.0
     for x, t in [(1, 1), (2, 1), (3, 4)]:
@@ -53,7 +57,7 @@ def test_per_example_updates_follow_the_hand_computed_sequence():
 def test_full_batch_converges_to_the_least_squares_solution():
     X, T, lg = quadratic_problem()
     theta = np.array([0.0])
-    trace = gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.2, epochs=200)
+    trace = descend(theta, lg, X, T, lr=0.2, epochs=200)
     closed_form = float(X[:, 0] @ T / (X[:, 0] @ X[:, 0]))
     assert theta[0] == pytest.approx(closed_form, rel=1e-10)
     assert np.all(np.diff(trace.losses) <= 1e-15)  # monotone decrease below the critical rate
@@ -63,7 +67,7 @@ def test_divergence_is_reported_and_the_history_has_no_nan():
     X, T, lg = quadratic_problem()
     theta = np.array([0.0])
     # Hessian = mean x² = 14/3, so the critical learning rate is 2/(14/3) = 3/7.
-    trace = gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.5, epochs=10_000)
+    trace = descend(theta, lg, X, T, lr=0.5, epochs=10_000)
     assert trace.diverged
     assert np.all(np.isfinite(trace.losses))
     assert trace.losses[-1] > DIVERGENCE_FACTOR * trace.losses[0]
@@ -73,9 +77,7 @@ def test_divergence_is_reported_and_the_history_has_no_nan():
 def test_momentum_matches_the_heavy_ball_recursion():
     X, T, lg = quadratic_problem()
     theta = np.array([0.0])
-    gradient_descent(
-        [theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.05, epochs=3, momentum=0.9
-    )
+    descend(theta, lg, X, T, lr=0.05, epochs=3, momentum=0.9)
     th, v = 0.0, 0.0
     for _ in range(3):
         g = float(np.mean((X[:, 0] * th - T) * X[:, 0]))
@@ -100,7 +102,7 @@ def test_bad_arguments(kwargs, error, match):
     X, T, lg = quadratic_problem()
     theta = np.array([0.5])
     with pytest.raises(error, match=match):
-        gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T, **kwargs)
+        descend(theta, lg, X, T, **kwargs)
     assert theta[0] == 0.5
 
 
@@ -114,27 +116,132 @@ def test_iterate_on_a_quadratic_is_geometric():
 def test_record_params_keeps_the_parameters_of_every_recorded_loss():
     X, T, lg = quadratic_problem()
     theta = np.array([0.0])
-    trace = gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.1,
-                             epochs=3, record_params=True)
+    trace = descend(theta, lg, X, T, lr=0.1, epochs=3, record_params=True)
     assert len(trace.params) == len(trace.losses) == 4
     for (th,), loss in zip(trace.params, trace.losses, strict=True):
         assert lg(X, T, th)[0] == pytest.approx(loss, rel=1e-14)  # each snapshot, its cost
     assert trace.params[-1][0][0] == theta[0] and trace.params[0][0][0] == 0.0
-    plain = gradient_descent([np.array([0.0])], lambda xb, tb: lg(xb, tb, theta), X, T,
-                             lr=0.1, epochs=1)
-    assert plain.params is None
+    plain = descend(np.array([0.0]), lg, X, T, lr=0.1, epochs=1)
+    assert plain.params is None and plain.step_params is None
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),
-     ({"seed": 1.5}, TypeError, "seed must be an integer"),
-     ({"seed": -1}, ValueError, "seed must be a non-negative integer")],
+     ({"seed": 1.5}, TypeError, "seed must be a non-negative integer"),
+     ({"seed": None}, TypeError, "seed must be a non-negative integer"),
+     ({"seed": True}, TypeError, "seed must be a non-negative integer"),
+     ({"seed": "0"}, TypeError, "seed must be a non-negative integer"),
+     ({"seed": -1}, ValueError, "seed must be a non-negative integer"),
+     ({"record_params": "no"}, TypeError, "record_params must be True or False"),
+     ({"record_steps": 1}, TypeError, "record_steps must be True or False"),
+     ({"after_epoch": 5}, TypeError, "after_epoch must be None or a function")],
 )
-def test_bad_shuffle_and_seed(kwargs, error, match):
+def test_bad_shuffle_seed_and_options(kwargs, error, match):
     X, T, lg = quadratic_problem()
     theta = np.array([0.5])
     with pytest.raises(error, match=match):
-        gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), X, T, lr=0.1, epochs=1,
-                         **kwargs)
+        descend(theta, lg, X, T, lr=0.1, epochs=1, **kwargs)
     assert theta[0] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [((5, -2, False), ValueError, "batch_size must be between 1 and the number of examples 5"),
+     ((5, 0, False), ValueError, "batch_size must be between 1"),
+     ((5, 2.0, False), TypeError, "batch_size must be None or an integer"),
+     ((0, 1, False), ValueError, "m must be an integer >= 1"),
+     ((5, 2, "no"), TypeError, "shuffle must be True or False")],
+)
+def test_batches_rejects_bad_arguments(args, error, match):
+    with pytest.raises(error, match=match):
+        list(batches(*args, np.random.default_rng(0)))
+
+
+def test_batches_needs_a_generator():
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        list(batches(5, 2, True, 0))
+    assert [len(b) for b in batches(5, None, True, np.random.default_rng(0))] == [5]
+
+
+# ----------------------------------------------------------------- the divergence rule
+def test_a_starting_cost_that_is_not_finite_is_an_error_not_a_history():
+    X, T = np.ones((2, 1)), np.ones(2)
+    theta = np.array([0.0])
+    with pytest.raises(ValueError, match="cost before training is inf"):
+        gradient_descent([theta], lambda xb, tb: [np.zeros(1)], lambda: np.inf, X, T,
+                         lr=0.1, epochs=3)
+
+
+def test_a_blow_up_to_infinity_puts_the_parameters_back():
+    # The gradient is finite but a step of 1e300 · 1e10 overflows to infinity: the run
+    # stops and θ returns to the last value whose cost was recorded.
+    X, T = np.ones((2, 1)), np.ones(2)
+    theta = np.array([1.0])
+    seen = []
+    trace = gradient_descent([theta], lambda xb, tb: [np.array([1e10 * theta[0] ** 0])],
+                             lambda: float(theta[0] ** 2), X, T, lr=1e300, epochs=5,
+                             record_steps=True, after_epoch=lambda e: seen.append(e))
+    assert trace.diverged and trace.losses.tolist() == [1.0] and seen == [0]
+    assert theta[0] == 1.0 and trace.steps == 1
+    assert [p[0][0] for p in trace.step_params] == [1.0]  # the point before the only step
+
+
+def _made_up_run(costs: list[float]):
+    """A run whose recorded costs are ``costs`` (J0 first): θ counts the epochs."""
+    X, T = np.ones((2, 1)), np.ones(2)
+    theta = np.array([0.0])
+    return gradient_descent([theta], lambda xb, tb: [np.array([-1.0])],
+                            lambda: costs[round(float(theta[0]))], X, T,
+                            lr=1.0, epochs=len(costs) - 1)
+
+
+@pytest.mark.parametrize(
+    ("costs", "diverged"),
+    [([2.0, 8.9e4, 8.9e4, 8.9e4, 8.9e4], True),  # the deep ReLU run of issue 10: dead units
+     ([2.3, 31.4, 31.4, 30.6, 31.4], True),      # the digits network at lr = 1e6
+     ([0.76, 4.50, 4.497, 4.502], True),          # per-example descent stuck on saturated tanh
+     ([0.5, 1.9, 1.9, 1.9], False),               # worse than the start, but below 2·max(1, J0)
+     ([0.69, 0.70, 0.69, 0.70], False),           # a network that does not learn
+     ([10.0, 19.0, 19.0, 19.0], False), ([10.0, 21.0, 21.0, 21.0], True),
+     ([0.69, 4.0, 6.2, 4.1, 6.3, 104.8], False),  # keeps jumping: not stuck, not stopped
+     ([0.69, 3.0], True)],                         # one epoch: the last costs are that one
+)
+def test_a_run_that_ends_stuck_far_above_its_start_has_diverged(costs, diverged):
+    trace = _made_up_run(costs)
+    np.testing.assert_array_equal(trace.losses, costs)  # the whole history is kept
+    assert trace.diverged is diverged
+    last = np.array(costs[1:][-3:])
+    stuck = bool(last[-1] > STUCK_FACTOR * max(1.0, costs[0])
+                 and last.max() <= (1 + STUCK_SPREAD) * last.min())
+    assert stuck is diverged
+
+
+def test_iterate_uses_the_same_rule():
+    # J(w) = w², η = 1.1: |w| grows by 1.2 per step; after 5 steps J = 1.2^10 ≈ 6.2: far
+    # above the start but still growing, neither stopped nor stuck.
+    growing = iterate(lambda w: float(w @ w), lambda w: 2 * w, [1.0], lr=1.1, steps=5)
+    assert not growing.diverged and len(growing.costs) == 6
+    # J(w) = min(w², 9): one step of η = 2 throws w from 1 to −3, onto the plateau J = 9
+    # where the gradient is 0 — blown up and stuck, though far below the stopping bound.
+    stuck = iterate(lambda w: float(min(w @ w, 9.0)),
+                    lambda w: 2 * w if abs(w[0]) < 3 else 0 * w, [1.0], lr=2.0, steps=4)
+    np.testing.assert_allclose(stuck.costs, [1.0, 9.0, 9.0, 9.0, 9.0])
+    assert stuck.diverged
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [({"start": None}, TypeError, "start must be an array"),
+     ({"start": [np.nan]}, ValueError, "start must be finite"),
+     ({"start": []}, ValueError, "start must not be empty"),
+     ({"cost": 5}, TypeError, "cost must be a function"),
+     ({"gradient": None}, TypeError, "gradient must be a function"),
+     ({"steps": -1}, ValueError, "steps must be >= 0"),
+     ({"lr": 0}, ValueError, "lr must be > 0")],
+)
+def test_iterate_rejects_bad_arguments(kwargs, error, match):
+    arguments = {"cost": lambda w: float(w @ w), "gradient": lambda w: 2 * w, "start": [1.0],
+                 "lr": 0.1, "steps": 3} | kwargs
+    with pytest.raises(error, match=match):
+        iterate(**arguments)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import torch  # the independent autodiff oracle (installed by the test requirements)
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LinearRegression
@@ -182,6 +183,24 @@ def test_gradient_matches_finite_differences(seed, m, n):
     np.testing.assert_allclose(np.append(grad_w, grad_b), numeric, rtol=1e-6, atol=1e-8)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 6), st.integers(1, 4))
+def test_cost_and_gradient_agree_with_pytorch_autograd(seed, m, n):
+    rng = np.random.default_rng(seed)
+    X, t = rng.normal(size=(m, n)), rng.normal(size=m)
+    w, b = rng.normal(size=n), float(rng.normal())
+    # eq. (lin-cost) written independently in PyTorch (float64), differentiated by autograd
+    wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    r = torch.tensor(X) @ wt + bt - torch.tensor(t)
+    J = 0.5 * (r**2).mean()
+    J.backward()
+    assert linear.cost(X, t, w, b) == pytest.approx(J.item(), rel=1e-12, abs=1e-15)
+    grad_w, grad_b = linear.gradient(X, t, w, b)
+    np.testing.assert_allclose(grad_w, wt.grad.numpy(), rtol=1e-10, atol=1e-13)
+    assert grad_b == pytest.approx(bt.grad.item(), rel=1e-10, abs=1e-13)
+
+
 def test_hessian_matches_finite_differences_of_the_gradient():
     rng = np.random.default_rng(8)
     X, t = rng.normal(size=(10, 2)), rng.normal(size=10)
@@ -203,6 +222,32 @@ def test_cost_grid_matches_cost():
     for i, b in enumerate(bs):
         for j, w in enumerate(ws):
             assert grid[i, j] == pytest.approx(0.5 * np.mean((X[:, 0] * w + b - t) ** 2))
+
+
+# ----------------------------------------------------------------- huge values
+def test_cost_does_not_overflow_in_the_squares():
+    X = np.ones((2, 1))
+    # r = (1.5e154, 0): r² overflows float64 but ½ mean(r²) = 5.625e307 does not.
+    assert linear.cost(X, [1.5e154, 0.0], [0.0], 0.0) == pytest.approx(0.25 * 1.5**2 * 1e308)
+    # A cost beyond the float64 range is infinity, without an overflow warning
+    # (RuntimeWarnings are errors in this suite).
+    assert linear.cost(X, [1e300, 1e300], [0.0], 0.0) == np.inf
+
+
+def test_critical_learning_rate_of_huge_inputs():
+    # x = s·(1, 2, 3) with s = 1e150: H ≈ s² [[14/3, 0], [0, 0]] + lower order, so
+    # η_c = 2/λ_max ≈ 2 / (14/3 · 1e300): finite, where forming H directly overflows.
+    X = 1e150 * np.array([[1.0], [2.0], [3.0]])
+    assert linear.critical_learning_rate(X) == pytest.approx(2 / (14 / 3 * 1e300), rel=1e-12)
+    with pytest.raises(ValueError, match="X is too large"):
+        linear.critical_learning_rate(1e200 * np.ones((3, 1)))
+    with pytest.raises(ValueError, match="X is too large"):
+        linear.hessian(1e200 * np.ones((3, 1)))
+
+
+def test_fit_refuses_data_whose_starting_cost_overflows():
+    with pytest.raises(ValueError, match="cost before training is inf"):
+        linear.fit(np.ones((6, 1)), np.full(6, 1e308), 0.1, 3)
 
 
 # ----------------------------------------------------------------- bad input
@@ -229,7 +274,14 @@ X_OK, T_OK = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 2.0, 3.0])
         ({"epochs": -1}, ValueError, "epochs must be >= 0"),
         ({"epochs": 2.0}, TypeError, "epochs must be an integer"),
         ({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),
-        ({"seed": 1.5}, TypeError, "seed must be an integer"),
+        ({"seed": 1.5}, TypeError, "seed must be a non-negative integer"),
+        ({"seed": None}, TypeError, "seed must be a non-negative integer"),
+        ({"seed": True}, TypeError, "seed must be a non-negative integer"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative integer"),
+        ({"seed": "0"}, TypeError, "seed must be a non-negative integer"),
+        ({"record_steps": "no"}, TypeError, "record_steps must be True or False"),
+        ({"X": [[1.0], [2.0, 3.0], [4.0]]}, ValueError, "X must be a rectangular array"),
+        ({"t": [1.0 + 1j, 2.0, 3.0]}, TypeError, "t must contain real numbers"),
     ],
 )
 def test_fit_rejects_bad_input(kwargs, error, match):

@@ -76,7 +76,7 @@ def test_gradients_equal_finite_differences(problem):
     net, X, Y = problem
     # ReLU has a kink at 0: finite differences straddling it are meaningless.
     if net.hidden.name == "relu":
-        zs, _ = net._forward_pass(X)
+        zs = net.forward_pass(X).zs
         if any(np.min(np.abs(z)) < 1e-4 for z in zs[:-1]):
             return
     g = net.gradients(X, Y)
@@ -86,19 +86,60 @@ def test_gradients_equal_finite_differences(problem):
     assert g.loss == pytest.approx(net.cost(X, Y), rel=1e-12)
 
 
+HIDDEN_FUNCTIONS = {
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "identity": lambda z: z,
+}
+
+
+def reference_example_loss(z_out: np.ndarray, y: np.ndarray, output: str, loss: str) -> float:
+    """ℓ for one example from its output logits, written out independently of bpnotes."""
+    if loss == "log":
+        return float(np.sum(np.logaddexp(0.0, z_out) - y * z_out))
+    if loss == "cross_entropy":
+        if output == "softmax":
+            shifted = z_out - z_out.max()
+            return float(-np.sum(y * (shifted - np.log(np.exp(shifted).sum()))))
+        return float(np.sum(y * np.logaddexp(0.0, -z_out)))  # −Σ y log σ(z)
+    if output == "identity":
+        o = z_out
+    elif output == "sigmoid":
+        o = 1.0 / (1.0 + np.exp(-z_out))
+    else:
+        o = np.exp(z_out - z_out.max()) / np.exp(z_out - z_out.max()).sum()
+    return float(0.5 * np.sum((o - y) ** 2))
+
+
+def loss_from_z(net: MLP, layer: int, z: np.ndarray, y: np.ndarray) -> float:
+    """ℓ of one example as a function of its z in weight layer ``layer`` (0-based):
+    the rest of the forward pass from there, with the network's parameters."""
+    L = net.n_layers
+    for above in range(layer, L - 1):
+        a = HIDDEN_FUNCTIONS[net.hidden.name](z)
+        z = net.weights[above + 1] @ a + net.biases[above + 1]
+    return reference_example_loss(z, y, net.output.name, net.loss.name)
+
+
 @given(problems())
 def test_deltas_are_per_example_derivatives_with_respect_to_z(problem):
+    # δ^l_i = ∂ℓ_i/∂z^l, checked by centred differences in z^l of example i alone.
     net, X, Y = problem
     g = net.gradients(X, Y)
+    zs = net.forward_pass(X).zs
     m = X.shape[0]
     for layer, delta in enumerate(g.deltas):
         assert delta.shape == (m, net.sizes[layer + 1])
-        # The bias gradient is the mean delta: dC/db = (1/m) sum_i delta_i.
-        np.testing.assert_allclose(g.biases[layer], delta.sum(axis=0) / m, rtol=1e-12, atol=1e-15)
-        # The weight gradient is the averaged outer product plus the L2 term (eq. bp-grad-w).
-        _, acts = net._forward_pass(X)
-        expected = delta.T @ acts[layer] / m + net.l2 / m * net.weights[layer]
-        np.testing.assert_allclose(g.weights[layer], expected, rtol=1e-12, atol=1e-15)
+        for i in range(m):
+            hidden_zs = [z[i] for z in zs[layer:-1]]
+            if net.hidden.name == "relu" and any(np.min(np.abs(z)) < 1e-4 for z in hidden_zs):
+                continue  # a kink within reach of the finite difference
+            def ell(z, layer=layer, i=i):
+                return loss_from_z(net, layer, z, Y[i])
+
+            numeric = numerical_gradient(ell, zs[layer][i])
+            np.testing.assert_allclose(delta[i], numeric, rtol=1e-5, atol=1e-7)
 
 
 def torch_cost_and_grads(net: MLP, X: np.ndarray, Y: np.ndarray):
@@ -205,8 +246,8 @@ def test_training_learns_xor(batch_size):
     net = MLP([2, 8, 1], hidden="tanh", output="sigmoid", loss="log", seed=0)
     history = net.train(X, Y, lr=0.5, epochs=1500, batch_size=batch_size, seed=1)
     assert not history.diverged
-    assert len(history.losses) == 1501
-    assert history.delta_norms.shape == (1501, 2)
+    assert len(history.losses) == 1501 and history.steps == 1500 * (4 // (batch_size or 4))
+    assert history.delta_norms is None  # statistics are opt-in
     assert history.losses[-1] < 0.05 * history.losses[0]
     np.testing.assert_array_equal(net.predict(X), Y[:, 0])
 
@@ -216,9 +257,15 @@ def test_training_history_delta_norms_are_mean_per_example_norms():
     X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
     net = MLP([3, 4, 4, 2], output="identity", loss="squared", seed=5)
     g0 = net.gradients(X, Y)
-    history = net.train(X, Y, lr=0.01, epochs=2)
+    history = net.train(X, Y, lr=0.01, epochs=2, record_norms=True)
     expected = [np.mean(np.linalg.norm(d, axis=1)) for d in g0.deltas]
     np.testing.assert_allclose(history.delta_norms[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(history.weight_gradient_norms[0],
+                               [np.linalg.norm(w) for w in g0.weights], rtol=1e-12)
+    plain = MLP([3, 4, 4, 2], output="identity", loss="squared", seed=5)
+    same = plain.train(X, Y, lr=0.01, epochs=2)
+    np.testing.assert_array_equal(same.losses, history.losses)  # recording changes nothing
+    assert same.delta_norms is None and same.weight_gradient_norms is None
 
 
 def test_divergent_training_is_reported_without_nan():
@@ -390,7 +437,7 @@ def test_history_has_one_row_of_norms_per_recorded_loss_even_when_diverging():
     rng = np.random.default_rng(6)
     X, Y = rng.normal(size=(20, 2)) * 10, rng.normal(size=(20, 1)) * 10
     net = MLP([2, 10, 1], hidden="relu", output="identity", loss="squared", seed=0)
-    history = net.train(X, Y, lr=10.0, epochs=200)
+    history = net.train(X, Y, lr=10.0, epochs=200, record_norms=True)
     assert history.diverged
     assert history.delta_norms.shape == (len(history.losses), 2)
     assert history.weight_gradient_norms.shape == (len(history.losses), 2)
@@ -405,3 +452,172 @@ def test_after_epoch_is_called_once_per_recorded_loss_with_the_parameters_of_tha
                         after_epoch=lambda epoch: seen.append((epoch, net.cost(X, Y))))
     assert [e for e, _ in seen] == list(range(6))
     np.testing.assert_allclose([c for _, c in seen], history.losses, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- issue 10, §3
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"seed": -1}, ValueError, "seed must be a non-negative integer"),
+        ({"seed": 1.5}, TypeError, "seed must be a non-negative integer"),
+        ({"seed": "0"}, TypeError, "seed must be a non-negative integer"),
+        ({"seed": True}, TypeError, "seed must be a non-negative integer"),
+        ({"seed": None}, TypeError, "seed must be a non-negative integer"),
+        ({"dtype": None}, TypeError, "dtype must be numpy.float64 or numpy.float32"),
+        ({"dtype": "foo"}, TypeError, "dtype must be numpy.float64 or numpy.float32"),
+        ({"dtype": np.float16}, TypeError, "dtype must be numpy.float64 or numpy.float32"),
+        ({"init": "glorot"}, ValueError, "init must be one of"),
+        ({"init_scale": -1.0}, ValueError, "init_scale must be > 0"),
+        ({"sizes": [2, np.int64(3), True]}, TypeError, r"sizes\[2\] must be an integer"),
+    ],
+)
+def test_bad_seeds_dtypes_and_initialisations(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        MLP(**({"sizes": [2, 3, 1]} | kwargs))
+
+
+def test_dtype_may_be_given_by_name():
+    assert MLP([2, 1], dtype="float32").weights[0].dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda n: n.forward([[1.0, 2.0], [3.0]]), ValueError, "X must be a rectangular array"),
+        (lambda n: n.forward(np.ones((2, 2)) * 1j), TypeError, "X must contain real numbers"),
+        (lambda n: n.train(GOOD_X, GOOD_Y, 0.1, 1, after_epoch=5), TypeError,
+         "after_epoch must be None or a function"),
+        (lambda n: n.train(GOOD_X, GOOD_Y, 0.1, 1, record_norms="yes"), TypeError,
+         "record_norms must be True or False"),
+        (lambda n: n.train(GOOD_X, GOOD_Y, 0.1, 1, seed=None), TypeError, "seed must be"),
+        (lambda n: n.set_connections(weights=5), TypeError, "weights must be None or a list"),
+        (lambda n: n.set_connections(biases="ab"), TypeError, "biases must be None or a list"),
+        (lambda n: n.set_connections(weights=[None]), ValueError, "weights must be a list of 2"),
+        (lambda n: n.set_connections(weights=[np.ones((3, 2)), None]), ValueError,
+         r"weights\[0\] must be a boolean array of shape \(3, 2\)"),
+    ],
+)
+def test_bad_calls_name_the_argument_and_change_nothing(call, error, match):
+    net = MLP([2, 3, 1])
+    before = [p.copy() for p in net.weights + net.biases]
+    with pytest.raises(error, match=match):
+        call(net)
+    for p, b in zip(net.weights + net.biases, before, strict=True):
+        np.testing.assert_array_equal(p, b)
+    assert net.weight_masks == [None, None] and net.bias_masks == [None, None]
+
+
+def test_a_parameter_of_the_wrong_dtype_is_explained_not_replaced():
+    net = MLP([2, 3, 1])
+    ints = np.ones((3, 2), dtype=np.int64)
+    net.weights[0] = ints
+    with pytest.raises(TypeError, match=r"net.weights\[0\] has dtype int64"):
+        net.forward(GOOD_X)
+    with pytest.raises(TypeError, match=r"net.weights\[0\] has dtype int64"):
+        net.train(GOOD_X, GOOD_Y, 0.1, 1)
+    assert net.weights[0] is ints and ints.dtype == np.int64  # the reader's array is untouched
+    net32 = MLP([2, 1], dtype=np.float32)
+    net32.biases[0] = np.zeros(1)  # float64 into a float32 network
+    with pytest.raises(TypeError, match=r"net.biases\[0\] has dtype float64"):
+        net32.cost(GOOD_X, GOOD_Y)
+
+
+def test_a_read_only_parameter_may_be_read_but_not_trained():
+    net = MLP([2, 3, 1], output="identity")
+    frozen = net.weights[1].copy()
+    frozen.flags.writeable = False
+    net.weights[1] = frozen
+    net.forward(GOOD_X)  # reading is fine
+    before = [p.copy() for p in net.weights + net.biases]
+    for call in (lambda: net.step(GOOD_X, GOOD_Y, 0.1),
+                 lambda: net.train(GOOD_X, GOOD_Y, 0.1, 2)):
+        with pytest.raises(ValueError, match=r"net.weights\[1\] is read-only"):
+            call()
+    for p, b in zip(net.weights + net.biases, before, strict=True):
+        np.testing.assert_array_equal(p, b)
+
+
+def test_forward_pass_returns_every_layer_and_aliases_nothing():
+    net = MLP([3, 4, 2], hidden="tanh", output="softmax", loss="cross_entropy", seed=2)
+    X = np.random.default_rng(1).normal(size=(5, 3))
+    fp = net.forward_pass(X)
+    z1 = X @ net.weights[0].T + net.biases[0]
+    z2 = np.tanh(z1) @ net.weights[1].T + net.biases[1]
+    np.testing.assert_allclose(fp.zs[0], z1, rtol=1e-14)
+    np.testing.assert_allclose(fp.zs[1], z2, rtol=1e-14)
+    e = np.exp(z2 - z2.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(fp.outputs, e / e.sum(axis=1, keepdims=True), rtol=1e-14)
+    np.testing.assert_array_equal(fp.activations[0], X)
+    arrays = fp.zs + fp.activations
+    assert not any(np.shares_memory(a, b) for a in arrays for b in [X, *net.weights, *net.biases])
+    with pytest.raises(ValueError, match="X must have 3 columns"):
+        net.forward_pass(np.ones((2, 2)))
+
+
+def test_sigmoid_cross_entropy_delta_keeps_its_precision_at_saturation():
+    # One sigmoid output, y = 1, z = 40: δ = −y(1 − σ(z)) = −σ(−40) ≈ −4.25e-18, although
+    # σ(40) rounds to 1 (the old 1 − o gave exactly 0, and at z = 30 a relative error 1e-3).
+    for loss in ("cross_entropy", "log"):
+        net = MLP([1, 1], output="sigmoid", loss=loss)
+        net.weights[0][...] = 1.0
+        for z in (30.0, 40.0):
+            g = net.gradients(np.array([[z]]), np.array([[1.0]]))
+            exact = -1.0 / (1.0 + np.exp(z))
+            assert g.deltas[0][0, 0] == pytest.approx(exact, rel=1e-14)
+            assert g.weights[0][0, 0] == pytest.approx(z * exact, rel=1e-14)
+
+
+def test_a_starting_cost_that_overflows_is_an_error():
+    net = MLP([2, 1], output="identity")
+    with pytest.raises(ValueError, match="cost before training is inf"):
+        net.train(np.full((3, 2), 1e200), np.zeros((3, 1)), 0.1, 3)
+    assert net.cost(np.full((3, 2), 1e200), np.zeros((3, 1))) == np.inf  # no warning
+
+
+def test_a_diverged_network_is_left_at_its_last_finite_cost():
+    rng = np.random.default_rng(6)
+    X, Y = rng.normal(size=(20, 2)) * 10, rng.normal(size=(20, 1)) * 10
+    net = MLP([2, 10, 1], hidden="relu", output="identity", loss="squared", seed=0)
+    history = net.train(X, Y, lr=1e200, epochs=5)
+    assert history.diverged
+    assert all(np.all(np.isfinite(p)) for p in net.weights + net.biases)
+    assert net.cost(X, Y) == pytest.approx(history.losses[-1], rel=1e-12)
+
+
+def test_a_run_that_blows_up_and_gets_stuck_is_reported_as_diverged():
+    from bpnotes import vanishing
+
+    # The run of issue 10: the cost jumps from about 2 to 8.9e4 and stays there, because
+    # the ReLU units it blew up are dead; it never passes the 1e8 stopping bound.
+    history = vanishing.train_deep(4, lr=1e6, activation="relu", init_scale=3.0, epochs=20)
+    assert history.diverged and len(history.losses) == 21
+    assert history.losses[-1] == pytest.approx(history.losses[1])
+    assert history.losses[-1] > 1e4 * history.losses[0]
+
+
+@pytest.mark.parametrize("record_norms", [False, True])
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_train_takes_exactly_the_steps_of_step(record_norms, batch_size):
+    # train (which reuses the cost's forward pass for the next full-batch update) against
+    # the same updates taken one net.step at a time; the costs step returns before each
+    # full-batch update are the training history.
+    rng = np.random.default_rng(11)
+    X, Y = rng.normal(size=(6, 3)), np.eye(2)[rng.integers(0, 2, 6)]
+    trained = MLP([3, 5, 2], hidden="tanh", output="softmax", loss="cross_entropy", l2=0.1,
+                  seed=4)
+    stepped = MLP([3, 5, 2], hidden="tanh", output="softmax", loss="cross_entropy", l2=0.1,
+                  seed=4)
+    history = trained.train(X, Y, 0.3, 4, batch_size=batch_size, shuffle=False,
+                            record_norms=record_norms)
+    costs = []
+    for _ in range(4):
+        for start in range(0, 6, batch_size or 6):
+            costs.append(stepped.step(X[start:start + (batch_size or 6)],
+                                      Y[start:start + (batch_size or 6)], 0.3))
+    for a, b in zip(trained.weights + trained.biases, stepped.weights + stepped.biases,
+                    strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    assert history.steps == len(costs)
+    if batch_size is None:
+        np.testing.assert_allclose(history.losses[:-1], costs, rtol=1e-12)
+    assert history.losses[-1] == pytest.approx(stepped.cost(X, Y), rel=1e-12)

@@ -103,7 +103,8 @@ def test_explorer_reports_divergence_in_the_title(monkeypatch):
     from bpnotes.mlp import TrainingHistory
 
     net = MLP([2, 2, 2, 1], output="sigmoid", loss="log")
-    fake = TrainingHistory(np.array([0.7, 5.0]), np.ones((2, 3)), np.ones((2, 3)), True)
+    fake = TrainingHistory(np.array([0.7, 5.0]), diverged=True, steps=1,
+                           delta_norms=np.ones((2, 3)), weight_gradient_norms=np.ones((2, 3)))
     monkeypatch.setattr(pb, "_explorer_run", lambda lr, width, activation: (net, fake))
     fig = Figure()
     pb.draw_mlp_training(fig, 1.0, 2, "tanh")

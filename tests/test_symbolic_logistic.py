@@ -64,7 +64,7 @@ def test_stable_log_loss_equals_cross_entropy_of_sigmoid(z_val, t_val):
     direct = S.binary_cross_entropy(S.sigmoid(z), t_val).subs(z, exact).evalf(30)
     assert float(stable) == pytest.approx(float(direct), rel=1e-12, abs=1e-15)
     # and the package's cost for one example x = 1, w = z, b = 0:
-    assert logistic.cost([z_val], 0.0, [[1.0]], [t_val]) == pytest.approx(float(stable), rel=1e-10)
+    assert logistic.cost([[1.0]], [t_val], [z_val], 0.0) == pytest.approx(float(stable), rel=1e-10)
 
 
 def test_symbolic_gradient_is_the_claimed_formula_and_matches_the_package():
@@ -81,9 +81,9 @@ def test_symbolic_gradient_is_the_claimed_formula_and_matches_the_package():
         w_v, b_v, X_v = rng.normal(size=2), float(rng.normal()), rng.normal(size=(3, 2))
         t_v = rng.integers(0, 2, size=3)
         args = [*w_v, b_v, *X_v.ravel(), *t_v]
-        grad_w, grad_b = logistic.gradient(w_v, b_v, X_v, t_v)
+        grad_w, grad_b = logistic.gradient(X_v, t_v, w_v, b_v)
         np.testing.assert_allclose(grad_f(*args), [*grad_w, grad_b], rtol=1e-10)
-        assert cost_f(*args) == pytest.approx(logistic.cost(w_v, b_v, X_v, t_v), rel=1e-10)
+        assert cost_f(*args) == pytest.approx(logistic.cost(X_v, t_v, w_v, b_v), rel=1e-10)
 
 
 @pytest.mark.parametrize("k", [2, 3, 4])
@@ -96,7 +96,7 @@ def test_cross_entropy_gradient_is_output_minus_target(k):
     for label in range(k):
         logits = rng.normal(size=k)
         # One example with input 0: its logits are the biases, and ∂J/∂b = o − y.
-        _, grad_b = softmax.gradient(np.zeros((k, 1)), logits, [[0.0]], [label])
+        _, grad_b = softmax.gradient([[0.0]], [label], np.zeros((k, 1)), logits)
         target = np.eye(k)[label]
         np.testing.assert_allclose(f(*logits, *target[:-1]), grad_b, rtol=1e-10, atol=1e-14)
 

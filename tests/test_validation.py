@@ -75,3 +75,60 @@ def test_probability_rows():
     v.check_probability_rows("Y", np.array([[0.2, 0.8], [1.0, 0.0]]))
     with pytest.raises(ValueError, match="each row of Y must be a probability vector"):
         v.check_probability_rows("Y", np.array([[0.5, 0.6]]))
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        ([[1.0, 2.0], [3.0]], ValueError, "X must be a rectangular array"),
+        ([[1, "a"]], TypeError, "X must contain real numbers"),
+        ([[1 + 0j]], TypeError, "X must contain real numbers, got complex"),
+        ([[object()]], TypeError, "X must contain real numbers"),
+        (b"12", TypeError, "X must be an array of numbers"),
+    ],
+)
+def test_arrays_that_are_not_arrays_of_reals(value, error, match):
+    with pytest.raises(error, match=match):
+        v.as_float_matrix("X", value)
+
+
+def test_real_arrays_keep_float32_and_are_not_copied_needlessly():
+    x32 = np.ones(3, dtype=np.float32)
+    assert v.as_real_array("z", x32) is x32
+    assert v.as_real_array("z", [1, 2]).dtype == np.float64
+    assert v.as_real_array("z", np.float64(3.0)).shape == ()
+
+
+def test_a_single_class_is_accepted_when_classes_are_not_given():
+    # the docstring's promise: without ``classes`` the number of classes is not checked
+    assert v.check_class_labels("y", [0, 0, 0]).tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize(("seed", "error"), [(None, TypeError), (True, TypeError),
+                                             (np.True_, TypeError), (-1, ValueError),
+                                             (1.5, TypeError), ("0", TypeError)])
+def test_seeds(seed, error):
+    with pytest.raises(error, match="seed must be a non-negative integer"):
+        v.check_seed(seed)
+    assert v.check_seed(np.int64(3)) == 3
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: v.check_layer_sizes("sizes", [2]), ValueError, "at least 2 entries"),
+        (lambda: v.check_layer_sizes("sizes", "21"), TypeError, "sizes must be a sequence"),
+        (lambda: v.check_layer_sizes("sizes", [2, 0]), ValueError, r"sizes\[1\] must be"),
+        (lambda: v.check_choices("acts", "sigmoid", ["sigmoid"]), ValueError,
+         "acts must be a non-empty list"),
+        (lambda: v.check_choices("acts", [], ["sigmoid"]), ValueError, "non-empty list"),
+        (lambda: v.check_choices("acts", ["tan"], ["sigmoid"]), ValueError, "each entry of acts"),
+        (lambda: v.check_callable("f", 5), TypeError, "f must be a function"),
+        (lambda: v.check_real("b", "1"), TypeError, "b must be a real number"),
+        (lambda: v.check_real("b", np.nan), ValueError, "b must be finite"),
+        (lambda: v.check_positive_int("m", 0), ValueError, "m must be an integer >= 1"),
+    ],
+)
+def test_small_validators(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

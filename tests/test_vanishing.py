@@ -231,7 +231,11 @@ def test_mlp_rejects_bad_initialisation_options(kwargs, error, match):
     ({"depth": 3, "width": 0}, ValueError, "width"),
     ({"depth": 3, "activation": "softmax"}, ValueError, "activation"),
     ({"depth": 3, "n_inputs": 0}, ValueError, "n_inputs"),
-    ({"depth": 3, "seed": -1}, ValueError, "seed"),
+    ({"depth": 3, "seed": -1}, ValueError, "seed must be a non-negative integer"),
+    ({"depth": 3, "seed": None}, TypeError, "seed must be a non-negative integer"),
+    ({"depth": 3, "seed": True}, TypeError, "seed must be a non-negative integer"),
+    ({"depth": 3, "seed": 1.5}, TypeError, "seed must be a non-negative integer"),
+    ({"depth": 3, "seed": "0"}, TypeError, "seed must be a non-negative integer"),
 ])
 def test_deep_network_rejects_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -267,6 +271,19 @@ def test_measurements_reject_bad_input():
         vanishing.depth_sweep([], ["relu"], ["He"])
     with pytest.raises(ValueError, match="initialisations"):
         vanishing.profile_grid(3, ["relu"], ["Glorot"])
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: vanishing.profile_grid(2, "sigmoid", ["He"]), "activations must be a non-empty list"),
+    (lambda: vanishing.profile_grid(2, [], ["He"]), "activations must be a non-empty list"),
+    (lambda: vanishing.profile_grid(2, ["relu"], "He"), "initialisations must be a non-empty"),
+    (lambda: vanishing.profile_grid(2, ["softmax"], ["He"]), "each entry of activations"),
+    (lambda: vanishing.depth_sweep([3], "relu", ["He"]), "activations must be a non-empty list"),
+    (lambda: vanishing.depth_sweep([3], ["relu"], []), "initialisations must be a non-empty"),
+])
+def test_grids_need_lists_of_names_not_strings(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
 
 
 def test_probe_data_comparison_and_explorer_reject_bad_input():

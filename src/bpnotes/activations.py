@@ -17,6 +17,9 @@ Every function is numerically stable: no overflow warnings and finite results fo
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from .validation import as_real_array
 
 __all__ = [
     "ACTIVATIONS",
@@ -34,37 +37,53 @@ __all__ = [
 ]
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The logistic sigmoid σ(z) = 1 / (1 + e^{-z}), eq. (log-sigmoid), without overflow.
+def _as_z(z: ArrayLike) -> np.ndarray:
+    """The public functions' input check: real numbers (float32 stays float32)."""
+    return as_real_array("z", z)
 
-    Only ``exp(-|z|)`` is ever evaluated, which lies in (0, 1].
-    """
-    z = np.asarray(z, dtype=np.result_type(z, np.float32))
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
-def log_sigmoid(z: np.ndarray) -> np.ndarray:
-    """log σ(z) = -log(1 + e^{-z}), computed as ``-logaddexp(0, -z)`` (finite for all z)."""
-    z = np.asarray(z, dtype=np.result_type(z, np.float32))
-    return -np.logaddexp(0.0, -z)
-
-
-def relu(z: np.ndarray) -> np.ndarray:
-    """The rectified linear unit max(0, z)."""
-    return np.maximum(z, 0.0)
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, eq. (softmax-def), with the row maximum subtracted first.
-
-    Subtracting a constant from every logit leaves softmax unchanged and keeps every
-    exponent <= 0, so nothing overflows.
-    """
-    z = np.asarray(z, dtype=np.result_type(z, np.float32))
+def _softmax(z: np.ndarray) -> np.ndarray:
     shifted = z - np.max(z, axis=-1, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def sigmoid(z: ArrayLike) -> np.ndarray:
+    """The logistic sigmoid σ(z) = 1 / (1 + e^{-z}), eq. (log-sigmoid), without overflow.
+
+    Only ``exp(-|z|)`` is ever evaluated, which lies in (0, 1]. ``z`` is any array (or
+    number) of reals; float32 input gives float32 output, everything else float64.
+    """
+    return _sigmoid(_as_z(z))
+
+
+def log_sigmoid(z: ArrayLike) -> np.ndarray:
+    """log σ(z) = -log(1 + e^{-z}), computed as ``-logaddexp(0, -z)`` (finite for all z)."""
+    return -np.logaddexp(0.0, -_as_z(z))
+
+
+def relu(z: ArrayLike) -> np.ndarray:
+    """The rectified linear unit max(0, z)."""
+    return np.maximum(_as_z(z), 0.0)
+
+
+def softmax(z: ArrayLike) -> np.ndarray:
+    """Softmax over the last axis, eq. (softmax-def), with the row maximum subtracted first.
+
+    Subtracting a constant from every logit leaves softmax unchanged and keeps every
+    exponent <= 0, so nothing overflows. ``z`` needs at least one axis (the classes).
+    """
+    z = _as_z(z)
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(
+            f"z must have a non-empty last axis (one logit per class), got shape {z.shape}"
+        )
+    return _softmax(z)
 
 
 class Activation:
@@ -112,7 +131,7 @@ class Sigmoid(Activation):
     max_derivative = 0.25
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return sigmoid(z)
+        return _sigmoid(z)
 
     def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return a * (1.0 - a)
@@ -138,7 +157,7 @@ class ReLU(Activation):
     max_derivative = 1.0
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return relu(z)
+        return np.maximum(z, 0.0)
 
     def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return (z > 0).astype(z.dtype)
@@ -155,7 +174,7 @@ class Softmax(Activation):
     max_derivative = 0.25
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return softmax(z)
+        return _softmax(z)
 
     def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         raise TypeError(

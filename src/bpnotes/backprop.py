@@ -10,41 +10,43 @@ with the vectorised one:
   Δ^l += δ^l (a^{l−1})ᵀ, then D^l = (1/m)(Δ^l + λ W^l) and (1/m) Δ_b^l for the biases;
 * :func:`fold_biases` / :func:`folded_gradients` — the bias as a weight column with a
   constant input a_0 = 1, eq. (notation-bias-fold);
-* :func:`check_mlp_gradients` — every layer's gradient against centred differences,
-  eq. (bp-gradcheck);
 * :func:`network_state` and :func:`worked_example` — the numbers the chapter's network
   figure and worked example print;
 * :func:`train_variants` — the same network trained several ways (batch modes, momentum).
+
+Gradient checking (eq. (bp-gradcheck)) lives in :mod:`bpnotes.gradcheck`, the labels →
+targets helper in :mod:`bpnotes.losses` (:func:`bpnotes.losses.as_targets`).
 
 Indices follow the book: layers are counted from 1 (``net.weights[l - 1]`` is W^l).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .gradcheck import numerical_gradient
 from .mlp import MLP, TrainingHistory
-from .validation import as_float_matrix, as_float_vector, check_positive_number
+from .validation import (
+    as_float_matrix,
+    as_float_vector,
+    check_callable,
+    check_positive_number,
+    check_seed,
+)
 
 __all__ = [
     "WORKED_LR",
-    "LayerCheck",
     "NetworkState",
     "WeightChain",
     "accumulated_gradients",
-    "as_targets",
-    "check_mlp_gradients",
     "fold_biases",
     "folded_gradients",
     "four_two_two_one",
-    "layer_error",
     "network_state",
-    "numerical_mlp_gradients",
     "train_variants",
     "unfold_biases",
     "weight_chain",
@@ -62,27 +64,12 @@ def _check_net(net: object) -> MLP:
     return net
 
 
-def _check_xy(net: MLP, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
-    """Validate through the MLP's public boundary (which also checks its parameters and
-    the targets against the loss), then return float arrays."""
-    net.cost(X, Y)
-    return (as_float_matrix("X", X).astype(net.dtype, copy=False),
-            as_float_matrix("Y", Y).astype(net.dtype, copy=False))
-
-
-def _forward(net: MLP, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """z^l for l = 1..L and a^l for l = 0..L (rows are examples), eq. (bp-forward)."""
-    zs, acts = [], [X]
-    for layer, (W, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-        zs.append(acts[-1] @ W.T + b)
-        acts.append(net.activation(layer)(zs[-1]))
-    return zs, acts
-
-
 def _full_masks(net: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Boolean masks of the parameters that exist (all True where no mask was set)."""
-    wm = [np.ones(w.shape, bool) if m is None else m for w, m in zip(net.weights, net.weight_masks)]
-    bm = [np.ones(b.shape, bool) if m is None else m for b, m in zip(net.biases, net.bias_masks)]
+    wm = [np.ones(w.shape, bool) if m is None else m
+          for w, m in zip(net.weights, net.weight_masks, strict=True)]
+    bm = [np.ones(b.shape, bool) if m is None else m
+          for b, m in zip(net.biases, net.bias_masks, strict=True)]
     return wm, bm
 
 
@@ -94,6 +81,7 @@ def four_two_two_one(seed: int = 3) -> MLP:
     and the weights are drawn from N(0, 1) with ``seed``; hidden biases are drawn too so
     that every term of eq. (bp-forward) is visible.
     """
+    seed = check_seed(seed)
     net = MLP([4, 2, 2, 1], hidden="sigmoid", output="identity", loss="squared", seed=seed,
               init="normal")
     rng = np.random.default_rng(seed + 1000)
@@ -157,7 +145,7 @@ class NetworkState:
         return self.activations[-1]
 
 
-def network_state(net: MLP, x: object, y: object) -> NetworkState:
+def network_state(net: MLP, x: ArrayLike, y: ArrayLike) -> NetworkState:
     """Activations, deltas, parameters and gradients of ``net`` on one example (x, y).
 
     Parameters
@@ -168,10 +156,10 @@ def network_state(net: MLP, x: object, y: object) -> NetworkState:
         One input vector of length n_0 and its target of length n_L.
     """
     net = _check_net(net)
-    x = as_float_vector("x", x, length=net.sizes[0])
-    y = as_float_vector("y", y, length=net.sizes[-1])
-    X, Y = _check_xy(net, x[None, :], y[None, :])
-    _, acts = _forward(net, X)
+    x_arr = as_float_vector("x", x, length=net.sizes[0])
+    y_arr = as_float_vector("y", y, length=net.sizes[-1])
+    X, Y = net.check_data(x_arr[None, :], y_arr[None, :])
+    acts = net.forward_pass(X).activations
     grads = net.gradients(X, Y)
     wm, bm = _full_masks(net)
     return NetworkState(
@@ -219,37 +207,50 @@ class WeightChain:
     gradient: float
 
 
-def weight_chain(net: MLP, X: object, Y: object, layer: int, j: int, k: int) -> WeightChain:
+def weight_chain(net: MLP, X: ArrayLike, Y: ArrayLike, layer: int, j: int, k: int) -> WeightChain:
     """Factor the gradient of the hidden weight W^l_jk as ∂C/∂a · f'(z) · a.
 
     Parameters
     ----------
     net
-        The network (any element-wise hidden activation).
+        The network (any element-wise hidden activation); it needs a hidden layer.
     X, Y
         Inputs (m, n_0) and targets (m, n_L).
     layer, j, k
         Book indices l, j, k, counted from 1: layer l (a hidden layer, 1 <= l < L), receiving
         neuron j of layer l, sending neuron k of layer l − 1.
+
+    Returns
+    -------
+    WeightChain
+        New arrays, one entry per example; none shares memory with X or the network.
     """
     net = _check_net(net)
-    X, Y = _check_xy(net, X, Y)
+    X_arr, Y_arr = net.check_data(X, Y)
     L = net.n_layers
-    for name, value, top in (("layer", layer, L - 1), ("j", j, None), ("k", k, None)):
+    if L < 2:
+        raise ValueError(
+            f"net has no hidden layer (sizes {net.sizes}): weight_chain factors a hidden "
+            "weight W^l with 1 <= l < L"
+        )
+    for name, value in (("layer", layer), ("j", j), ("k", k)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
             raise TypeError(f"{name} must be an integer (a book index, counted from 1)")
-        if value < 1 or (top is not None and value > top):
-            limit = top or "the layer width"
-            raise ValueError(f"{name} must be between 1 and {limit}, got {value}")
-    if j > net.sizes[layer] or k > net.sizes[layer - 1]:
+    if not 1 <= layer <= L - 1:
+        raise ValueError(f"layer must be between 1 and {L - 1} (a hidden layer), got {layer}")
+    if not (1 <= j <= net.sizes[layer] and 1 <= k <= net.sizes[layer - 1]):
         shape = net.weights[layer - 1].shape
-        raise ValueError(f"W^{layer} has shape {shape}; (j, k) = ({j}, {k}) is outside it")
-    zs, acts = _forward(net, X)
-    grads = net.gradients(X, Y)
+        raise ValueError(
+            f"W^{layer} has shape {shape}, so j must be in 1..{shape[0]} and k in "
+            f"1..{shape[1]}; got (j, k) = ({j}, {k})"
+        )
+    forward = net.forward_pass(X_arr)
+    zs, acts = forward.zs, forward.activations
+    grads = net.gradients(X_arr, Y_arr)
     delta_above = grads.deltas[layer]  # δ^{layer+1}, shape (m, n_{layer+1})
     grad_a = delta_above @ net.weights[layer][:, j - 1]
     f_prime = net.hidden.derivative(zs[layer - 1], acts[layer])[:, j - 1]
-    a_prev = acts[layer - 1][:, k - 1]
+    a_prev = acts[layer - 1][:, k - 1].copy()
     product = grad_a * f_prime * a_prev
     gradient = float(grads.weights[layer - 1][j - 1, k - 1])
     return WeightChain(grad_a, f_prime, a_prev, product, gradient)
@@ -257,7 +258,7 @@ def weight_chain(net: MLP, X: object, Y: object, layer: int, j: int, k: int) -> 
 
 # ---------------------------------------------------------------- eq. (bp-accumulate)
 def accumulated_gradients(
-    net: MLP, X: object, Y: object
+    net: MLP, X: ArrayLike, Y: ArrayLike
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Gradients by the per-example loop of eq. (bp-accumulate), one example at a time.
 
@@ -271,7 +272,7 @@ def accumulated_gradients(
     (weight gradients, bias gradients), shaped like ``net.weights`` and ``net.biases``.
     """
     net = _check_net(net)
-    X, Y = _check_xy(net, X, Y)
+    X, Y = net.check_data(X, Y)
     m, L = X.shape[0], net.n_layers
     big_delta = [np.zeros_like(w) for w in net.weights]
     big_delta_b = [np.zeros_like(b) for b in net.biases]
@@ -296,33 +297,59 @@ def accumulated_gradients(
 
 
 # ---------------------------------------------------------------- eq. (notation-bias-fold)
-def fold_biases(weights: list[np.ndarray], biases: list[np.ndarray]) -> list[np.ndarray]:
-    """Θ^l = [b^l | W^l]: each bias becomes weight column 0, fed by a_0 = 1."""
-    if len(weights) != len(biases) or not weights:
-        raise ValueError("weights and biases must be non-empty lists of the same length")
+def fold_biases(weights: Sequence[ArrayLike], biases: Sequence[ArrayLike]) -> list[np.ndarray]:
+    """Θ^l = [b^l | W^l]: each bias becomes weight column 0, fed by a_0 = 1.
+
+    ``weights[l - 1]`` is W^l of shape (n_l, n_{l−1}) and ``biases[l - 1]`` is b^l of
+    length n_l. The results are new float64 arrays.
+    """
+    _check_layers("weights", weights)
+    _check_layers("biases", biases)
+    if len(weights) != len(biases):
+        raise ValueError(
+            f"weights and biases must have the same length (one per layer), got "
+            f"{len(weights)} and {len(biases)}"
+        )
     thetas = []
     for layer, (W, b) in enumerate(zip(weights, biases, strict=True), start=1):
-        W = np.asarray(W, dtype=np.float64)
-        b = np.asarray(b, dtype=np.float64)
-        if W.ndim != 2 or b.shape != (W.shape[0],):
-            raise ValueError(f"layer {layer}: W must be 2-D (n_l, n_(l-1)), b of length n_l")
-        thetas.append(np.column_stack([b, W]))
+        W_arr = as_float_matrix(f"weights[{layer - 1}]", W)
+        b_arr = as_float_vector(f"biases[{layer - 1}]", b)
+        if b_arr.shape != (W_arr.shape[0],):
+            raise ValueError(
+                f"layer {layer}: biases[{layer - 1}] must have one entry per row of "
+                f"weights[{layer - 1}] ({W_arr.shape[0]}), got {b_arr.shape[0]}"
+            )
+        thetas.append(np.column_stack([b_arr, W_arr]))
     return thetas
 
 
-def unfold_biases(thetas: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Split each Θ^l = [b^l | W^l] back into (W^l, b^l)."""
-    if not thetas:
-        raise ValueError("thetas must be a non-empty list of 2-D arrays")
-    for layer, theta in enumerate(thetas, start=1):
-        if np.ndim(theta) != 2 or np.shape(theta)[1] < 2:
+def _check_layers(name: str, value: object) -> None:
+    if isinstance(value, str | bytes | np.ndarray) or not isinstance(value, Sequence) or (
+        len(value) == 0
+    ):
+        raise TypeError(
+            f"{name} must be a non-empty list of arrays (one per layer), got "
+            f"{type(value).__name__}"
+        )
+
+
+def unfold_biases(thetas: Sequence[ArrayLike]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Split each Θ^l = [b^l | W^l] back into (W^l, b^l) (new float64 arrays)."""
+    _check_layers("thetas", thetas)
+    weights, biases = [], []
+    for layer, theta in enumerate(thetas):
+        T = as_float_matrix(f"thetas[{layer}]", theta)
+        if T.shape[1] < 2:
             raise ValueError(
-                f"thetas[{layer - 1}] must be 2-D with a bias column and >= 1 weight column"
+                f"thetas[{layer}] must have a bias column and at least one weight column, "
+                f"got shape {T.shape}"
             )
-    return [np.array(t[:, 1:]) for t in thetas], [np.array(t[:, 0]) for t in thetas]
+        weights.append(T[:, 1:].copy())
+        biases.append(T[:, 0].copy())
+    return weights, biases
 
 
-def folded_gradients(net: MLP, X: object, Y: object) -> list[np.ndarray]:
+def folded_gradients(net: MLP, X: ArrayLike, Y: ArrayLike) -> list[np.ndarray]:
     """∂C/∂Θ^l for the folded parameters Θ^l = [b^l | W^l], computed in the folded form.
 
     Every layer's input gets a leading column of ones, z^l = [1, a^{l−1}] (Θ^l)ᵀ, and the
@@ -330,7 +357,7 @@ def folded_gradients(net: MLP, X: object, Y: object) -> list[np.ndarray]:
     applies to the weight columns only. Column 0 of the result must equal ∂C/∂b^l.
     """
     net = _check_net(net)
-    X, Y = _check_xy(net, X, Y)
+    X, Y = net.check_data(X, Y)
     m, L = X.shape[0], net.n_layers
     thetas = fold_biases(net.weights, net.biases)
     inputs, zs, a = [], [], X
@@ -352,140 +379,31 @@ def folded_gradients(net: MLP, X: object, Y: object) -> list[np.ndarray]:
     return [np.where(mask, g, 0.0) for g, mask in zip(grads, masks, strict=True)]
 
 
-# ---------------------------------------------------------------- eq. (bp-gradcheck)
-def numerical_mlp_gradients(
-    net: MLP, X: object, Y: object, eps: float = 1e-6
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """∂C/∂W^l and ∂C/∂b^l by centred differences of ``net.cost``, eq. (bp-gradcheck).
-
-    Absent parameters (masked out) are reported as 0, like in :meth:`MLP.gradients`.
-    The network's parameters are restored afterwards.
-    """
-    net = _check_net(net)
-    X, Y = _check_xy(net, X, Y)
-    if net.dtype != np.float64:
-        raise ValueError("finite differences need float64 parameters; build the MLP with float64")
-    wm, bm = _full_masks(net)
-    results: list[list[np.ndarray]] = []
-    for params, masks in ((net.weights, wm), (net.biases, bm)):
-        grads = []
-        for index, mask in enumerate(masks):
-            original = params[index]
-
-            def cost(p: np.ndarray, index: int = index, params: list = params) -> float:
-                params[index] = p
-                return net.cost(X, Y)
-
-            try:
-                g = numerical_gradient(cost, original, eps)
-            finally:
-                params[index] = original
-            grads.append(np.where(mask, g, 0.0))
-        results.append(grads)
-    return results[0], results[1]
-
-
-def layer_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    """‖g − ĝ‖ / max(‖g‖ + ‖ĝ‖, 1e-12) for one layer's gradient, eq. (bp-gradcheck-error).
-
-    Norms over the whole array make the error of a layer immune to single entries that are
-    tiny for both (where an entry-wise ratio is dominated by rounding).
-    """
-    a = np.asarray(analytic, dtype=np.float64)
-    n = np.asarray(numeric, dtype=np.float64)
-    if a.shape != n.shape:
-        raise ValueError(f"analytic and numeric must have the same shape, got {a.shape}, {n.shape}")
-    scale = cast(float, np.linalg.norm(a) + np.linalg.norm(n))  # an np.float64, a float
-    return float(np.linalg.norm(a - n) / max(scale, 1e-12))
-
-
-@dataclass(frozen=True)
-class LayerCheck:
-    """One parameter array's gradient check: ``kind`` is "W" or "b", ``layer`` counts from 1."""
-
-    layer: int
-    kind: str
-    error: float
-    tolerance: float
-
-    @property
-    def passed(self) -> bool:
-        """True when the relative error is within the tolerance."""
-        return self.error <= self.tolerance
-
-    def __str__(self) -> str:
-        verdict = "ok" if self.passed else "WRONG"
-        return f"{self.kind}^{self.layer}: relative error {self.error:.1e}  {verdict}"
-
-
-def check_mlp_gradients(
-    net: MLP,
-    X: object,
-    Y: object,
-    gradients: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
-    *,
-    eps: float = 1e-6,
-    tolerance: float = 1e-6,
-) -> list[LayerCheck]:
-    """Gradient-check every weight matrix and bias vector of ``net`` on (X, Y).
-
-    Parameters
-    ----------
-    net, X, Y
-        The network and data whose cost C is differentiated.
-    gradients
-        ``(weight gradients, bias gradients)`` to check; by default the backpropagation
-        gradients of ``net.gradients``.
-    eps, tolerance
-        Finite-difference step and the largest relative error that passes.
-    """
-    net = _check_net(net)
-    X, Y = _check_xy(net, X, Y)
-    tolerance = check_positive_number("tolerance", tolerance)
-    if gradients is None:
-        g = net.gradients(X, Y)
-        gradients = (g.weights, g.biases)
-    if not (isinstance(gradients, tuple | list) and len(gradients) == 2):
-        raise TypeError("gradients must be a pair (weight gradients, bias gradients)")
-    numeric_w, numeric_b = numerical_mlp_gradients(net, X, Y, eps)
-    checks = []
-    for kind, given, numeric in (("W", gradients[0], numeric_w), ("b", gradients[1], numeric_b)):
-        if len(given) != len(numeric):
-            raise ValueError(f"gradients must hold {len(numeric)} {kind} arrays, got {len(given)}")
-        for layer, (a, n) in enumerate(zip(given, numeric, strict=True), start=1):
-            a = np.asarray(a, dtype=np.float64)
-            if a.shape != n.shape:
-                raise ValueError(
-                    f"the {kind}^{layer} gradient has shape {a.shape}; expected {n.shape}"
-                )
-            checks.append(LayerCheck(layer, kind, layer_error(a, n), tolerance))
-    return sorted(checks, key=lambda c: (c.layer, c.kind))
-
-
 # ---------------------------------------------------------------- training variants
 def train_variants(
     make_net: Callable[[], MLP],
-    X: object,
-    Y: object,
+    X: ArrayLike,
+    Y: ArrayLike,
     variants: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, TrainingHistory]:
     """Train a fresh network from ``make_net()`` once per variant and collect the histories.
 
     ``variants`` maps a label to the keyword arguments of :meth:`MLP.train` (``lr``,
-    ``epochs``, ``batch_size``, ``momentum``, ...), e.g. full-batch against mini-batch
-    against per-example descent from the same starting weights.
+    ``epochs``, ``batch_size``, ``momentum``, ``record_norms``, ...), e.g. full-batch
+    against mini-batch against per-example descent from the same starting weights.
     """
-    if not callable(make_net):
-        raise TypeError("make_net must be a function returning a fresh MLP")
+    check_callable("make_net", make_net)
     if not isinstance(variants, Mapping) or not variants:
         raise ValueError("variants must be a non-empty mapping from labels to train() arguments")
     histories = {}
     for label, kwargs in variants.items():
-        net = _check_net(make_net())
+        if not isinstance(kwargs, Mapping):
+            raise TypeError(
+                f"variants[{label!r}] must be a mapping of train() arguments, got "
+                f"{type(kwargs).__name__}"
+            )
+        net = make_net()
+        if not isinstance(net, MLP):
+            raise TypeError(f"make_net must return a bpnotes.MLP, got {type(net).__name__}")
         histories[str(label)] = net.train(X, Y, **dict(kwargs))
     return histories
-
-
-def as_targets(t: object) -> np.ndarray:
-    """0/1 labels of shape (m,) as a target matrix of shape (m, 1) for a sigmoid output."""
-    return as_float_matrix("t", np.asarray(t, dtype=np.float64).reshape(-1, 1))

@@ -4,8 +4,8 @@ The images are scikit-learn's bundled copy of the UCI optical digits test set
 (``sklearn.datasets.load_digits``): 1797 images of 8×8 pixels, each pixel a grey level
 0..16. They ship inside the scikit-learn package, so nothing is downloaded.
 
-Everything here is numerics: loading and scaling, one-hot targets, a seeded stratified
-train/test split, a training loop that records loss and accuracy curves (built on
+Everything here is numerics: loading and scaling, a seeded stratified train/test split,
+a training loop that records loss and accuracy curves (built on
 :func:`bpnotes.descent.gradient_descent`, with optional momentum, eq. (cap-momentum)),
 accuracy, the cross-entropy of predicted probabilities and the confusion matrix. The
 reference run with scikit-learn's ``MLPClassifier`` lives here too, so that the chapter's
@@ -14,21 +14,26 @@ comparison is one function call. Plots are in ``bpnotes.plots.capstone``.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from .losses import one_hot
 from .mlp import MLP
 from .validation import (
     as_float_matrix,
+    check_callable,
+    check_choice,
     check_class_labels,
     check_nonnegative_int,
     check_nonnegative_number,
+    check_positive_int,
     check_positive_number,
     check_same_rows,
+    check_seed,
 )
 
 __all__ = [
@@ -42,7 +47,6 @@ __all__ = [
     "confusion_matrix",
     "cross_entropy",
     "load_digits",
-    "one_hot",
     "sklearn_digits_run",
     "split_digits",
     "stratified_split",
@@ -81,18 +85,8 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     return X, np.asarray(bunch.target, dtype=np.int64)
 
 
-def one_hot(labels: object, classes: int = CLASSES) -> np.ndarray:
-    """One-hot targets: ``Y[i, k] = 1`` if ``labels[i] == k`` else 0, shape (m, classes)."""
-    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
-        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
-    y = check_class_labels("labels", labels, classes=int(classes))
-    Y = np.zeros((y.size, int(classes)))
-    Y[np.arange(y.size), y] = 1.0
-    return Y
-
-
 def stratified_split(
-    labels: object, test_fraction: float = 0.25, seed: int = 0
+    labels: ArrayLike, test_fraction: float = 0.25, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seeded train and test index arrays, each class split in the same proportion.
 
@@ -104,7 +98,7 @@ def stratified_split(
     fraction = check_positive_number("test_fraction", test_fraction)
     if fraction >= 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {fraction}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     test: list[np.ndarray] = []
     for c in np.unique(y):
         members = np.flatnonzero(y == c)
@@ -129,8 +123,8 @@ class DigitsSplit:
 
     @property
     def Y_train(self) -> np.ndarray:
-        """One-hot training targets."""
-        return one_hot(self.y_train)
+        """One-hot training targets, shape (m, 10) (:func:`bpnotes.losses.one_hot`)."""
+        return one_hot(self.y_train, CLASSES)
 
     def subset(self, train: int, test: int) -> DigitsSplit:
         """The first ``train`` training and ``test`` test examples (for quick experiments)."""
@@ -152,7 +146,7 @@ def split_digits(test_fraction: float = 0.25, seed: int = 0) -> DigitsSplit:
     return DigitsSplit(X[train], y[train], X[test], y[test])
 
 
-def accuracy(labels: object, predictions: object) -> float:
+def accuracy(labels: ArrayLike, predictions: ArrayLike) -> float:
     """The fraction of examples whose predicted class equals the true class."""
     y = check_class_labels("labels", labels)
     p = check_class_labels("predictions", predictions)
@@ -163,25 +157,26 @@ def accuracy(labels: object, predictions: object) -> float:
     return float(np.mean(y == p))
 
 
-def confusion_matrix(labels: object, predictions: object, classes: int = CLASSES) -> np.ndarray:
+def confusion_matrix(
+    labels: ArrayLike, predictions: ArrayLike, classes: int = CLASSES
+) -> np.ndarray:
     """Counts C with ``C[i, j]`` = number of examples of true class i predicted as class j.
 
     The diagonal holds the correct predictions, so ``trace(C) / C.sum()`` is the accuracy.
     """
-    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
-        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
-    y = check_class_labels("labels", labels, classes=int(classes))
-    p = check_class_labels("predictions", predictions, classes=int(classes))
+    classes = check_positive_int("classes", classes, minimum=2)
+    y = check_class_labels("labels", labels, classes=classes)
+    p = check_class_labels("predictions", predictions, classes=classes)
     if y.shape != p.shape:
         raise ValueError(
             f"predictions must have one entry per label: {y.size} labels, {p.size} predictions"
         )
-    counts = np.zeros((int(classes), int(classes)), dtype=np.int64)
+    counts = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(counts, (y, p), 1)
     return counts
 
 
-def cross_entropy(probabilities: object, labels: object) -> float:
+def cross_entropy(probabilities: ArrayLike, labels: ArrayLike) -> float:
     """The mean categorical cross-entropy −(1/m) Σ_i log P_i[y_i] of predicted probabilities.
 
     Probabilities are clipped below at 1e-15 so that a confident mistake costs a large but
@@ -249,9 +244,7 @@ class _Curves:
 
 
 def _check_progress(progress: object) -> Callable[[EpochRecord], None] | None:
-    if progress is not None and not callable(progress):
-        raise TypeError(f"progress must be None or a function, got {type(progress).__name__}")
-    return progress  # type: ignore[return-value]
+    return check_callable("progress", progress, optional=True)
 
 
 def train_digits(
@@ -297,7 +290,6 @@ def train_digits(
     if not isinstance(split, DigitsSplit):
         raise TypeError(f"split must be a DigitsSplit, got {type(split).__name__}")
     epochs = check_nonnegative_int("epochs", epochs)
-    check_nonnegative_number("momentum", momentum)
     report = _check_progress(progress)
     X = split.X_train.astype(net.dtype)
     Y = split.Y_train.astype(net.dtype)
@@ -326,7 +318,7 @@ def sklearn_digits_run(
     l2: float = 0.0,
     seed: int = 0,
     progress: Callable[[EpochRecord], None] | None = None,
-):  # -> tuple[sklearn.neural_network.MLPClassifier, DigitsRun]
+) -> tuple[Any, DigitsRun]:  # (sklearn.neural_network.MLPClassifier, DigitsRun)
     """The same experiment with scikit-learn's ``MLPClassifier`` (the reference).
 
     Plain mini-batch SGD with classical (not Nesterov) momentum, constant learning rate,
@@ -352,6 +344,9 @@ def sklearn_digits_run(
     momentum = check_nonnegative_number("momentum", momentum)
     if momentum >= 1:
         raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+    seed = check_seed(seed)
+    check_choice("activation", activation, ("identity", "logistic", "tanh", "relu"))
+    batch_size = check_positive_int("batch_size", batch_size)
     report = _check_progress(progress)
     clf = MLPClassifier(
         hidden_layer_sizes=hidden,

@@ -8,58 +8,77 @@ for classification.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .validation import check_nonnegative_number, check_positive_number
+from .validation import (
+    as_float_matrix,
+    as_float_vector,
+    check_nonnegative_number,
+    check_positive_int,
+    check_positive_number,
+    check_real,
+    check_seed,
+)
 
 __all__ = ["blobs", "moons", "noisy_linear", "spirals", "two_blobs", "xor"]
 
 
 def _check_m(m: object, minimum: int = 1) -> int:
-    if isinstance(m, bool) or not isinstance(m, int | np.integer):
-        raise TypeError(f"m must be an integer number of examples, got {type(m).__name__}")
-    if m < minimum:
-        raise ValueError(f"m must be at least {minimum}, got {m}")
-    return int(m)
+    return check_positive_int("m", m, minimum)
+
+
+def _finite_result(array: np.ndarray, cause: str) -> np.ndarray:
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{cause} too large: the generated data overflow float64")
+    return array
 
 
 def noisy_linear(
     m: int = 50,
-    w: tuple[float, ...] = (2.0,),
+    w: ArrayLike = (2.0,),
     b: float = -1.0,
     noise: float = 0.5,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Targets t = x·w + b + ε with x ~ U(−2, 2)^n and ε ~ N(0, noise²)."""
+    """Targets t = x·w + b + ε with x ~ U(−2, 2)^n and ε ~ N(0, noise²).
+
+    ``w`` is a non-empty 1-D sequence of finite numbers (n = its length), ``b`` a finite
+    real number, ``noise`` >= 0 and ``seed`` a non-negative integer.
+    """
     m = _check_m(m)
-    w_true = np.asarray(w, dtype=np.float64)
-    if w_true.ndim != 1 or w_true.size == 0 or not np.all(np.isfinite(w_true)):
-        raise ValueError("w must be a non-empty 1-D sequence of finite numbers")
+    w_true = as_float_vector("w", w)
+    bias = check_real("b", b)
     noise = check_nonnegative_number("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     X = rng.uniform(-2.0, 2.0, size=(m, w_true.size))
-    t = X @ w_true + float(b) + noise * rng.standard_normal(m)
-    return X, t
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = X @ w_true + bias + noise * rng.standard_normal(m)
+    return X, _finite_result(t, "w, b or noise is")
 
 
 def blobs(
     m: int = 150,
-    centers: np.ndarray | None = None,
+    centers: ArrayLike | None = None,
     spread: float = 0.7,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian clusters around ``centers`` (k × 2), labels 0..k−1, about m/k per class."""
+    """Gaussian clusters around ``centers`` (k × n, k >= 2 finite rows), labels 0..k−1,
+    about m/k per class."""
     m = _check_m(m, 2)
     spread = check_positive_number("spread", spread)
     if centers is None:
         centers = np.array([[-1.5, -1.0], [1.5, -1.0], [0.0, 1.6]])
-    centers = np.asarray(centers, dtype=np.float64)
-    if centers.ndim != 2 or centers.shape[0] < 2:
-        raise ValueError("centers must be a 2-D array with at least two rows (one per class)")
-    rng = np.random.default_rng(seed)
+    centers = as_float_matrix("centers", centers)
+    if centers.shape[0] < 2:
+        raise ValueError(
+            f"centers must have at least two rows (one per class), got shape {centers.shape}"
+        )
+    rng = np.random.default_rng(check_seed(seed))
     labels = np.arange(m) % centers.shape[0]
-    X = centers[labels] + spread * rng.standard_normal((m, centers.shape[1]))
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = centers[labels] + spread * rng.standard_normal((m, centers.shape[1]))
     order = rng.permutation(m)
-    return X[order], labels[order].astype(np.int64)
+    return _finite_result(X[order], "centers or spread is"), labels[order].astype(np.int64)
 
 
 def two_blobs(
@@ -71,7 +90,7 @@ def two_blobs(
     classes; a large one gives linearly separable data.
     """
     separation = check_nonnegative_number("separation", separation)
-    half = separation / 2.0
+    half = separation / 2.0  # the generated points are checked by blobs
     return blobs(m, np.array([[-half, -half], [half, half]]), spread, seed)
 
 
@@ -79,24 +98,26 @@ def xor(m: int = 200, noise: float = 0.15, seed: int = 0) -> tuple[np.ndarray, n
     """Points near the four corners (±1, ±1); label 1 when the signs differ (XOR)."""
     m = _check_m(m, 4)
     noise = check_nonnegative_number("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     corners = rng.integers(0, 2, size=(m, 2))
-    X = (2.0 * corners - 1.0) + noise * rng.standard_normal((m, 2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = (2.0 * corners - 1.0) + noise * rng.standard_normal((m, 2))
     t = (corners[:, 0] != corners[:, 1]).astype(np.int64)
-    return X, t
+    return _finite_result(X, "noise is"), t
 
 
 def moons(m: int = 200, noise: float = 0.15, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (the classic "moons"), labels 0 and 1."""
     m = _check_m(m, 2)
     noise = check_nonnegative_number("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     t = np.arange(m) % 2
     angle = rng.uniform(0.0, np.pi, size=m)
     upper = np.column_stack([np.cos(angle), np.sin(angle)])
     lower = np.column_stack([1.0 - np.cos(angle), 0.5 - np.sin(angle)])
-    X = np.where(t[:, None] == 0, upper, lower) + noise * rng.standard_normal((m, 2))
-    return X, t.astype(np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = np.where(t[:, None] == 0, upper, lower) + noise * rng.standard_normal((m, 2))
+    return _finite_result(X, "noise is"), t.astype(np.int64)
 
 
 def spirals(
@@ -104,13 +125,13 @@ def spirals(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``classes`` interleaved spiral arms in the plane, labels 0..classes−1."""
     m = _check_m(m, 2)
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+    classes = check_positive_int("classes", classes, minimum=2)
     noise = check_nonnegative_number("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     t = np.arange(m) % classes
     radius = rng.uniform(0.1, 1.0, size=m)
     angle = 4.0 * radius + 2.0 * np.pi * t / classes
     X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
-    X += noise * radius[:, None] * rng.standard_normal((m, 2))
-    return X, t.astype(np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X += noise * radius[:, None] * rng.standard_normal((m, 2))
+    return _finite_result(X, "noise is"), t.astype(np.int64)

@@ -1,17 +1,40 @@
 """Gradient descent, written once for every model in the book.
 
-The models (linear, logistic, softmax regression and the MLP) only supply a function
-"loss and gradient at the current parameters on this batch". This module owns
-everything else: epochs, full-batch / per-example / mini-batch updates, shuffling,
-the loss history, optional momentum and divergence detection, eq. (lin-update):
+The models (linear, logistic, softmax regression and the MLP) only supply two functions:
+"the gradient of the cost on this batch at the current parameters" and "the cost on the
+whole training set at the current parameters". This module owns everything else: epochs,
+full-batch / per-example / mini-batch updates, shuffling, the loss history, optional
+momentum and divergence detection, eq. (lin-update):
 
     θ ← θ − η ∇_θ J_B(θ)
 
 where J_B is the cost on the batch B. With momentum μ (eq. (bp-momentum)) the step is
 v ← μ v − η ∇J_B, θ ← θ + v.
 
+Divergence, one rule for every model
+------------------------------------
+Let J₀ be the cost before training and s = max(1, |J₀|) its scale.
+
+* Training **stops** as soon as the full-data cost exceeds ``DIVERGENCE_FACTOR`` · s (a
+  growth by eight orders of magnitude, which no converging run shows; ``losses`` then
+  ends with that first value past the bound), or a parameter or the cost is no longer
+  finite (the parameters are then put back to where the last finite cost was measured).
+  Either way the parameters are left where ``losses[-1]`` was measured, and ``losses``
+  holds no NaN and no infinity.
+* A run that completes its epochs but ends **stuck** far above its start has also
+  **diverged**: it blew up and then got stuck, because the units it blew up are saturated
+  sigmoids or dead ReLUs that pass almost no gradient, so the cost stays high without
+  growing further. Stuck means: the last cost exceeds ``STUCK_FACTOR`` · s, and the last
+  ``STUCK_EPOCHS`` recorded costs (fewer if there are fewer epochs) lie within a factor
+  ``1 + STUCK_SPREAD`` of each other. Its whole history is kept. A run that merely fails
+  to improve (a deep sigmoid network whose deltas vanish) stays near J₀, and a run that
+  keeps jumping (a learning rate far beyond the stability limit of a convex cost) is not
+  stuck; neither is called divergent.
+* If the cost before training is already not finite (data too large for float64), no
+  descent is attempted: ``ValueError``.
+
 :func:`iterate` is the same update on a plain function of one vector, used for the
-one-dimensional and two-dimensional pictures of the first chapters.
+one-dimensional and two-dimensional pictures of the first chapters, with the same rule.
 """
 
 from __future__ import annotations
@@ -20,47 +43,86 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .validation import (
+    as_real_array,
     check_batch_size,
+    check_callable,
+    check_finite,
     check_flag,
     check_nonnegative_int,
     check_nonnegative_number,
+    check_positive_int,
     check_positive_number,
     check_seed,
 )
 
 __all__ = [
     "DIVERGENCE_FACTOR",
+    "STUCK_EPOCHS",
+    "STUCK_FACTOR",
+    "STUCK_SPREAD",
     "Path",
     "Trace",
+    "as_rows",
     "batches",
+    "ended_stuck",
     "gradient_descent",
     "has_diverged",
     "iterate",
 ]
 
-#: Training is declared divergent when the loss is not finite or exceeds
-#: DIVERGENCE_FACTOR × max(1, initial loss): a growth no converging run can show.
+#: Training stops as divergent when the cost exceeds DIVERGENCE_FACTOR × max(1, |J₀|).
 DIVERGENCE_FACTOR = 1e8
+#: A run that ends above STUCK_FACTOR × max(1, |J₀|), with its last STUCK_EPOCHS costs
+#: within a factor 1 + STUCK_SPREAD of each other, blew up and got stuck.
+STUCK_FACTOR = 2.0
+STUCK_EPOCHS = 3
+STUCK_SPREAD = 0.05
 
-LossAndGradient = Callable[[np.ndarray, np.ndarray], tuple[float, Sequence[np.ndarray]]]
+GradientFunction = Callable[[np.ndarray, np.ndarray], Sequence[np.ndarray]]
+
+
+def _scale(initial_loss: float) -> float:
+    return max(1.0, abs(initial_loss))
 
 
 def has_diverged(loss: float, initial_loss: float) -> bool:
-    """True when ``loss`` is non-finite or has grown past the divergence bound."""
-    bound = DIVERGENCE_FACTOR * max(1.0, abs(initial_loss))
-    return not np.isfinite(loss) or loss > bound
+    """True when ``loss`` is not finite or exceeds ``DIVERGENCE_FACTOR`` · max(1, |J₀|):
+    the rule that stops training."""
+    return not np.isfinite(loss) or loss > DIVERGENCE_FACTOR * _scale(initial_loss)
+
+
+def ended_stuck(losses: Sequence[float]) -> bool:
+    """True when a completed run with these recorded costs (J₀ first) blew up and got
+    stuck: the last cost exceeds ``STUCK_FACTOR`` · max(1, |J₀|) and the last
+    ``STUCK_EPOCHS`` costs after J₀ lie within a factor ``1 + STUCK_SPREAD`` of each other."""
+    if len(losses) < 2:
+        return False
+    last = np.asarray(losses[-STUCK_EPOCHS:] if len(losses) > STUCK_EPOCHS else losses[1:])
+    high = bool(last[-1] > STUCK_FACTOR * _scale(float(losses[0])))
+    return high and bool(last.max() <= (1.0 + STUCK_SPREAD) * last.min())
 
 
 def batches(
-    m: int, batch_size: int, shuffle: bool, rng: np.random.Generator
+    m: int, batch_size: int | None, shuffle: bool, rng: np.random.Generator
 ) -> Iterator[np.ndarray]:
     """Index arrays of one epoch: consecutive runs of ``batch_size`` (the last may be
-    shorter), over a fresh permutation when ``shuffle`` is true, else in order."""
+    shorter; ``None`` is the full batch), over a fresh permutation when ``shuffle`` is
+    true, else in order."""
+    m = check_positive_int("m", m)
+    size = check_batch_size(batch_size, m)
+    shuffle = check_flag("shuffle", shuffle)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    return _batches(m, size, shuffle, rng)
+
+
+def _batches(m: int, size: int, shuffle: bool, rng: np.random.Generator) -> Iterator[np.ndarray]:
     order = rng.permutation(m) if shuffle else np.arange(m)
-    for start in range(0, m, batch_size):
-        yield order[start : start + batch_size]
+    for start in range(0, m, size):
+        yield order[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -71,28 +133,41 @@ class Trace:
     ----------
     losses
         The full-data cost before training and after each completed epoch
-        (``epochs + 1`` values unless training diverged; then it stops at the first
-        value past the bound, and holds no NaN).
+        (``epochs + 1`` values unless training stopped early; it never holds NaN or
+        infinity). The parameters are left where its last value was measured.
     diverged
-        True when training stopped because the cost became non-finite or grew past
-        :data:`DIVERGENCE_FACTOR` times its starting value.
+        True when training diverged by the rule of the module docstring: it stopped on
+        a blow-up (then ``len(losses) < epochs + 1``), or it completed its epochs but
+        ended stuck far above its start.
     steps
         The number of parameter updates made.
     params
         Only with ``record_params=True``: a copy of every parameter array at each moment
         a value of ``losses`` was measured (``params[k][i]`` is array i after epoch k);
         otherwise None.
+    step_params
+        Only with ``record_steps=True``: a copy of the parameters before every update,
+        and after the last one unless the parameters were put back (a blow-up to
+        infinity); otherwise None. Every snapshot is finite.
     """
 
     losses: np.ndarray
     diverged: bool
     steps: int
     params: list[list[np.ndarray]] | None = None
+    step_params: list[list[np.ndarray]] | None = None
+
+
+def as_rows(snapshots: Sequence[Sequence[np.ndarray]]) -> np.ndarray:
+    """Parameter snapshots as one row each: row k is every array of snapshot k flattened
+    and concatenated (for a linear model, (w_1, ..., w_n, b))."""
+    return np.array([np.concatenate([np.ravel(p) for p in snapshot]) for snapshot in snapshots])
 
 
 def gradient_descent(
     params: Sequence[np.ndarray],
-    loss_and_gradient: LossAndGradient,
+    gradient: GradientFunction,
+    cost: Callable[[], float],
     X: np.ndarray,
     T: np.ndarray,
     *,
@@ -102,9 +177,9 @@ def gradient_descent(
     shuffle: bool = True,
     seed: int = 0,
     momentum: float = 0.0,
-    evaluate: Callable[[], float] | None = None,
     after_epoch: Callable[[int], None] | None = None,
     record_params: bool = False,
+    record_steps: bool = False,
 ) -> Trace:
     """Minimise a cost by (mini-)batch gradient descent, updating ``params`` in place.
 
@@ -112,11 +187,16 @@ def gradient_descent(
     ----------
     params
         The parameter arrays θ, updated in place.
-    loss_and_gradient
-        ``(X_batch, T_batch) -> (cost, [gradient of the cost for each array in params])``
-        at the current parameters. The cost is the mean over the batch.
+    gradient
+        ``(X_batch, T_batch) -> [gradient of the batch cost for each array in params]``
+        at the current parameters (the batch cost is the mean over the batch). Only the
+        gradient is asked for: no batch cost is computed and thrown away.
+    cost
+        The full-data cost at the current parameters; called before training and after
+        every epoch, and recorded in ``losses``.
     X, T
-        The training data; rows are examples. Already validated by the caller.
+        The training data; rows are examples. Already validated by the caller. With the
+        full batch they are passed to ``gradient`` as they are (no copy).
     lr
         The learning rate η > 0.
     epochs
@@ -126,20 +206,25 @@ def gradient_descent(
         mini-batches of k examples (the last batch of an epoch may be smaller).
     shuffle
         Reshuffle the examples every epoch (from ``seed``); if false, use the given order.
+        The full batch is never shuffled: its gradient does not depend on the order.
     seed
         Seed for the shuffling.
     momentum
         μ in [0, 1); 0 gives plain gradient descent.
-    evaluate
-        The full-data cost at the current parameters; defaults to
-        ``loss_and_gradient(X, T)[0]``.
     after_epoch
         Called with the epoch number (0 before training) after each cost evaluation
         that is recorded in ``losses`` (so once per value), e.g. to record per-layer
-        statistics.
+        statistics. It must not change the parameters.
     record_params
         Keep a copy of the parameters with every recorded loss (``Trace.params``): the
         descent path that the chapters draw.
+    record_steps
+        Keep a copy of the parameters before every update (``Trace.step_params``).
+
+    Raises
+    ------
+    ValueError
+        For a bad argument, or when the cost before training is not finite.
     """
     lr = check_positive_number("lr", lr)
     epochs = check_nonnegative_int("epochs", epochs)
@@ -148,49 +233,74 @@ def gradient_descent(
         raise ValueError(f"momentum must be in [0, 1), got {momentum}")
     shuffle = check_flag("shuffle", shuffle)
     seed = check_seed(seed)
+    record_params = check_flag("record_params", record_params)
+    record_steps = check_flag("record_steps", record_steps)
+    after_epoch = check_callable("after_epoch", after_epoch, optional=True)
     m = X.shape[0]
     size = check_batch_size(batch_size, m)
     history: list[list[np.ndarray]] | None = [] if record_params else None
+    step_history: list[list[np.ndarray]] | None = [] if record_steps else None
+    last = [p.copy() for p in params]  # the parameters of the last recorded cost
 
     def record(epoch: int) -> None:
+        for saved, p in zip(last, params, strict=True):
+            np.copyto(saved, p)
         if history is not None:
             history.append([p.copy() for p in params])
         if after_epoch is not None:
             after_epoch(epoch)
 
-    if evaluate is None:
-        def evaluate() -> float:
-            return float(loss_and_gradient(X, T)[0])
-
-    rng = np.random.default_rng(seed)
-    velocity = [np.zeros_like(p) for p in params] if momentum > 0 else None
     with np.errstate(over="ignore", invalid="ignore"):
-        initial = float(evaluate())
+        initial = float(cost())
+    if not np.isfinite(initial):
+        raise ValueError(
+            f"the cost before training is {initial}, not a finite number: the data (X and "
+            "the targets) or the starting parameters are too large for float64; rescale them"
+        )
     losses = [initial]
     record(0)
     steps = 0
-    diverged = has_diverged(initial, initial)
+    rng = np.random.default_rng(seed)
+    velocity = [np.zeros_like(p) for p in params] if momentum > 0 else None
+    stopped = put_back = False
     for epoch in range(1, epochs + 1):
-        if diverged:
-            break
         with np.errstate(over="ignore", invalid="ignore"):
-            for index in batches(m, size, shuffle, rng):
-                _, grads = loss_and_gradient(X[index], T[index])
-                _apply_update(params, grads, lr, momentum, velocity)
+            if size == m:
+                if step_history is not None:
+                    step_history.append([p.copy() for p in params])
+                _apply_update(params, gradient(X, T), lr, momentum, velocity)
                 steps += 1
-                if not all(np.all(np.isfinite(p)) for p in params):
-                    diverged = True
-                    break
-            loss = float(evaluate()) if not diverged else np.inf
-        if diverged or has_diverged(loss, initial):
-            diverged = True
-            if np.isfinite(loss):
-                losses.append(loss)
-                record(epoch)
+                stopped = not _all_finite(params)
+            else:
+                for index in _batches(m, size, shuffle, rng):
+                    if step_history is not None:
+                        step_history.append([p.copy() for p in params])
+                    _apply_update(params, gradient(X[index], T[index]), lr, momentum, velocity)
+                    steps += 1
+                    if not _all_finite(params):
+                        stopped = True
+                        break
+            loss = float(cost()) if not stopped else np.inf
+        if stopped or not np.isfinite(loss):
+            stopped = put_back = True  # back to the last parameters with a finite cost
+            for p, saved in zip(params, last, strict=True):
+                np.copyto(p, saved)
             break
         losses.append(loss)
         record(epoch)
-    return Trace(np.asarray(losses), diverged, steps, history)
+        if has_diverged(loss, initial):
+            stopped = True
+            break
+    if step_history is not None and not put_back:
+        step_history.append([p.copy() for p in params])
+    diverged = stopped or ended_stuck(losses)
+    return Trace(np.asarray(losses), diverged, steps, history, step_history)
+
+
+def _all_finite(params: Sequence[np.ndarray]) -> bool:
+    # One read-only pass per array: the sum of finite numbers is NaN or infinite only if
+    # some entry is, or if they are so large that the run is diverging anyway.
+    return all(np.isfinite(np.sum(p)) for p in params)
 
 
 def _apply_update(
@@ -221,30 +331,39 @@ class Path:
 
 def iterate(
     cost: Callable[[np.ndarray], float],
-    gradient: Callable[[np.ndarray], np.ndarray],
-    start: Sequence[float] | np.ndarray,
+    gradient: Callable[[np.ndarray], ArrayLike],
+    start: ArrayLike,
     lr: float,
     steps: int,
 ) -> Path:
     """Run θ_{k+1} = θ_k − η ∇J(θ_k) from ``start`` for ``steps`` steps, eq. (lin-update).
 
     Stops early (``diverged=True``) when the cost leaves the divergence bound, so a
-    too-large learning rate gives a short path, not overflow.
+    too-large learning rate gives a short path, not overflow; a path that ends stuck far
+    above its start is divergent too (the rule of :func:`gradient_descent`).
     """
+    cost = check_callable("cost", cost)
+    gradient = check_callable("gradient", gradient)
     lr = check_positive_number("lr", lr)
     steps = check_nonnegative_int("steps", steps)
-    theta = np.array(start, dtype=np.float64, ndmin=1)
-    if not np.all(np.isfinite(theta)):
-        raise ValueError("start must be finite")
-    points, costs = [theta.copy()], [float(cost(theta))]
-    diverged = False
+    theta = np.array(as_real_array("start", start), dtype=np.float64, ndmin=1)  # a copy
+    check_finite("start", theta)
+    if theta.size == 0:
+        raise ValueError("start must not be empty")
+    with np.errstate(over="ignore", invalid="ignore"):
+        first = float(cost(theta))
+    if not np.isfinite(first):
+        raise ValueError(f"the cost at start is {first}, not a finite number")
+    points, costs = [theta.copy()], [first]
+    stopped = False
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
             theta = theta - lr * np.asarray(gradient(theta), dtype=np.float64)
             value = float(cost(theta))
             if has_diverged(value, costs[0]) or not np.all(np.isfinite(theta)):
-                diverged = True
+                stopped = True
                 break
             points.append(theta.copy())
             costs.append(value)
+    diverged = stopped or ended_stuck(costs)
     return Path(np.asarray(points), np.asarray(costs), diverged)

@@ -19,7 +19,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .validation import check_choice, check_positive_number
+from .validation import (
+    check_choice,
+    check_layer_sizes,
+    check_positive_int,
+    check_positive_number,
+    check_seed,
+)
 
 __all__ = ["INIT_SCHEMES", "init_std", "initial_weights"]
 
@@ -27,25 +33,46 @@ INIT_SCHEMES = ("xavier", "he", "lecun", "normal")
 
 
 def init_std(scheme: str, n_in: int, n_out: int, scale: float = 1.0) -> float:
-    """The standard deviation s of the weights of one layer under ``scheme``."""
+    """The standard deviation s of the weights of one layer under ``scheme``, eq. (vd-init).
+
+    Parameters
+    ----------
+    scheme
+        "xavier", "he", "lecun" or "normal".
+    n_in, n_out
+        The numbers of inputs and outputs of the layer (positive integers).
+    scale
+        A positive factor multiplying s.
+    """
     check_choice("init", scheme, INIT_SCHEMES)
-    base = {
+    n_in = check_positive_int("n_in", n_in)
+    n_out = check_positive_int("n_out", n_out)
+    scale = check_positive_number("scale", scale)
+    return float(scale * _base_std(scheme, n_in, n_out))
+
+
+def _base_std(scheme: str, n_in: int, n_out: int) -> float:
+    return {
         "normal": 1.0,
         "lecun": np.sqrt(1.0 / n_in),
         "xavier": np.sqrt(2.0 / (n_in + n_out)),
         "he": np.sqrt(2.0 / n_in),
     }[scheme]
-    return float(scale * base)
 
 
 def initial_weights(
     sizes: Sequence[int], scheme: str = "xavier", scale: float = 1.0, seed: int = 0
 ) -> list[np.ndarray]:
-    """Weights W^1..W^L with ``W[l].shape == (sizes[l+1], sizes[l])``, drawn from ``seed``."""
+    """Weights W^1..W^L with ``W[l].shape == (sizes[l+1], sizes[l])``, drawn from ``seed``.
+
+    ``sizes`` are the layer widths [n0, ..., nL] (positive integers), ``scale`` the factor
+    ``init_scale`` of :class:`bpnotes.MLP` (positive) and ``seed`` a non-negative integer.
+    """
+    sizes = check_layer_sizes("sizes", sizes)
     check_choice("init", scheme, INIT_SCHEMES)
     scale = check_positive_number("init_scale", scale)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     return [
-        init_std(scheme, n_in, n_out, scale) * rng.standard_normal((n_out, n_in))
+        scale * _base_std(scheme, n_in, n_out) * rng.standard_normal((n_out, n_in))
         for n_in, n_out in zip(sizes[:-1], sizes[1:])
     ]

@@ -10,8 +10,10 @@ The Hessian with the bias included, H = (1/m) X̃ᵀX̃ with X̃ = [X, 1], is co
 full-batch descent converges exactly when 0 < η < 2/λ_max(H), eq. (lin-stability).
 
 Epochs, batching, shuffling and divergence detection are not written here: :func:`fit`
-only supplies "cost and gradient on this batch" to
-:func:`bpnotes.descent.gradient_descent`.
+only supplies "the gradient on this batch" and "the cost on all the data" to
+:func:`bpnotes.descent.gradient_descent`. :func:`cost`, :func:`gradient` and :func:`fit`
+take their arguments in the order shared by :mod:`bpnotes.logistic` and
+:mod:`bpnotes.softmax`: data first (X, t), then the parameters (w, b).
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .data import noisy_linear
-from .descent import gradient_descent
+from .descent import as_rows, gradient_descent
 from .validation import (
     as_float_matrix,
     as_float_vector,
+    check_real,
     check_same_rows,
 )
 
@@ -45,27 +49,26 @@ __all__ = [
 
 @dataclass(frozen=True)
 class LinearFit:
-    """The result of :func:`fit`.
+    """The result of :func:`fit` (the same fields as :class:`bpnotes.logistic.LogisticFit`).
 
     Attributes
     ----------
     w
-        The weights, shape (n,). If training diverged: the last weights whose cost was
-        still finite (the end of ``path``).
+        The weights, shape (n,): those of the last point of ``path`` (if training
+        diverged, the last point whose cost was still finite).
     b
         The bias.
     losses
         J on the full data before training and after each epoch, eq. (lin-cost):
-        ``epochs + 1`` values, or fewer if training diverged (it then ends at the first
-        value past the divergence bound and holds no NaN or infinity).
+        ``epochs + 1`` values, or fewer if training stopped on divergence (never NaN or
+        infinity).
     diverged
-        True when training stopped because the cost became non-finite or grew past the
-        bound of :func:`bpnotes.descent.has_diverged`.
+        True when training diverged, by the rule of :mod:`bpnotes.descent`.
+    steps
+        The number of updates made (epochs × batches per epoch, unless it diverged).
     path
         The parameters (w_1, ..., w_n, b) at which each value of ``losses`` was measured,
         shape (len(losses), n + 1): the descent path, one point per epoch.
-    steps
-        The number of updates made (epochs × batches per epoch, unless it diverged).
     step_path
         Only when ``fit(..., record_steps=True)``: the parameters before every update
         and after the last one, shape (steps + 1, n + 1) (finite rows only), else None.
@@ -75,9 +78,14 @@ class LinearFit:
     b: float
     losses: np.ndarray
     diverged: bool
-    path: np.ndarray
     steps: int
+    path: np.ndarray
     step_path: np.ndarray | None = None
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The model's outputs y = Xw + b for every row of X, shape (m,)."""
+        X = as_float_matrix("X", X, columns=self.w.shape[0])
+        return X @ self.w + self.b
 
 
 class LeastSquares(NamedTuple):
@@ -97,20 +105,15 @@ def chapter_data() -> tuple[np.ndarray, np.ndarray]:
     return X + 1.0, t
 
 
-def _check_data(X: object, t: object) -> tuple[np.ndarray, np.ndarray]:
+def _check_data(X: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     X = as_float_matrix("X", X)
     t = as_float_vector("t", t)
     check_same_rows("X", X, "t", t)
     return X, t
 
 
-def _check_parameters(w: object, b: object, n: int) -> tuple[np.ndarray, float]:
-    w = as_float_vector("w", w, length=n)
-    if isinstance(b, bool) or not isinstance(b, int | float | np.integer | np.floating):
-        raise TypeError(f"b must be a real number, got {type(b).__name__}")
-    if not np.isfinite(b):
-        raise ValueError(f"b must be finite, got {b}")
-    return w, float(b)
+def _check_parameters(w: ArrayLike, b: float, n: int) -> tuple[np.ndarray, float]:
+    return as_float_vector("w", w, length=n), check_real("b", b)
 
 
 def _residual(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
@@ -118,7 +121,20 @@ def _residual(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float) -> np.ndarr
     return X @ w + b - t
 
 
-def cost(X: object, t: object, w: object, b: object) -> float:
+def _half_mean_square(r: np.ndarray) -> float:
+    """½ mean(r²) without overflowing in the squares: ½ s² mean((r/s)²), s = max |r|.
+
+    A cost beyond the float64 range is returned as infinity, without a warning.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = float(np.max(np.abs(r)))
+        if scale == 0.0 or not np.isfinite(scale):
+            return 0.0 if scale == 0.0 else np.inf
+        ratio = r / scale
+        return float(0.5 * np.mean(ratio * ratio) * scale * scale)
+
+
+def cost(X: ArrayLike, t: ArrayLike, w: ArrayLike, b: float) -> float:
     """J(w, b) = 1/(2m) Σ_i (x_i·w + b − t_i)², eq. (lin-cost).
 
     Parameters
@@ -131,14 +147,21 @@ def cost(X: object, t: object, w: object, b: object) -> float:
         Weights, shape (n,).
     b
         The bias, a real number.
+
+    Returns
+    -------
+    float
+        The cost; a value beyond the float64 range (residuals near 1e154 and above) is
+        returned as infinity, without an overflow warning.
     """
     X, t = _check_data(X, t)
     w, b = _check_parameters(w, b, X.shape[1])
-    r = _residual(X, t, w, b)
-    return float(0.5 * np.mean(r * r))
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = _residual(X, t, w, b)
+    return _half_mean_square(r)
 
 
-def gradient(X: object, t: object, w: object, b: object) -> tuple[np.ndarray, float]:
+def gradient(X: ArrayLike, t: ArrayLike, w: ArrayLike, b: float) -> tuple[np.ndarray, float]:
     """The gradient of eq. (lin-cost): ((1/m) Xᵀr, (1/m) Σ_i r_i) with r = Xw + b − t.
 
     This is eq. (lin-grad-matrix); with the bias folded in as a weight on a constant
@@ -155,7 +178,9 @@ def gradient(X: object, t: object, w: object, b: object) -> tuple[np.ndarray, fl
     return X.T @ r / X.shape[0], float(np.mean(r))
 
 
-def cost_grid(X: object, t: object, w_values: object, b_values: object) -> np.ndarray:
+def cost_grid(
+    X: ArrayLike, t: ArrayLike, w_values: ArrayLike, b_values: ArrayLike
+) -> np.ndarray:
     """J(w, b) of eq. (lin-cost) on a grid, for data with one feature (the contour plots).
 
     Parameters
@@ -188,28 +213,46 @@ def _augmented(X: np.ndarray) -> np.ndarray:
     return np.hstack([X, np.ones((X.shape[0], 1))])
 
 
-def hessian(X: object) -> np.ndarray:
+def hessian(X: ArrayLike) -> np.ndarray:
     """The Hessian of eq. (lin-cost) in (w, b): H = (1/m) X̃ᵀX̃, shape (n + 1, n + 1).
 
     It does not depend on t, w or b: the cost is exactly quadratic (eq. (lin-hessian)).
+    Inputs so large that H overflows float64 (|x| near 1e154) raise ``ValueError``.
     """
     X = as_float_matrix("X", X)
     Xa = _augmented(X)
-    return Xa.T @ Xa / X.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = Xa.T @ Xa / X.shape[0]
+    if not np.all(np.isfinite(H)):
+        raise ValueError("X is too large: its Hessian (1/m) X̃ᵀX̃ overflows float64; rescale X")
+    return H
 
 
-def critical_learning_rate(X: object) -> float:
+def critical_learning_rate(X: ArrayLike) -> float:
     """The full-batch stability limit 2 / λ_max(H), eq. (lin-stability).
 
     Full-batch gradient descent on eq. (lin-cost) converges from every start exactly
     when 0 < η < 2/λ_max, where λ_max is the largest eigenvalue of :func:`hessian`
     (bias included). λ_max >= 1 because H's bias entry is 1, so the limit is finite.
+
+    The eigenvalue is computed from X̃ / s with s = max(1, max |x|), and the limit as
+    (2 / λ_max(H / s²)) / s², so that huge inputs do not overflow on the way; inputs so
+    large that the limit itself is below the smallest float64 raise ``ValueError``.
     """
-    eigenvalues = np.linalg.eigvalsh(hessian(X))
-    return float(2.0 / eigenvalues[-1])
+    X = as_float_matrix("X", X)
+    s = max(1.0, float(np.max(np.abs(X))))
+    Xa = _augmented(X) / s
+    largest = float(np.linalg.eigvalsh(Xa.T @ Xa / X.shape[0])[-1])
+    rate = 2.0 / largest / s / s
+    if rate == 0.0:
+        raise ValueError(
+            "X is too large: the stability limit 2/λ_max is below the smallest positive "
+            "float64; rescale X"
+        )
+    return rate
 
 
-def least_squares(X: object, t: object) -> LeastSquares:
+def least_squares(X: ArrayLike, t: ArrayLike) -> LeastSquares:
     """The closed-form minimiser (w, b) of eq. (lin-cost), eq. (lin-normal-equations).
 
     Solves the normal equations X̃ᵀX̃ θ = X̃ᵀt by a least-squares solver (numerically
@@ -223,8 +266,8 @@ def least_squares(X: object, t: object) -> LeastSquares:
 
 
 def fit(
-    X: object,
-    t: object,
+    X: ArrayLike,
+    t: ArrayLike,
     lr: float,
     epochs: int,
     batch_size: int | None = None,
@@ -262,44 +305,36 @@ def fit(
     Returns
     -------
     LinearFit
-        ``w``, ``b``, ``losses`` (epochs + 1 values), ``diverged``, ``path``, ``steps``.
+        ``w``, ``b``, ``losses`` (epochs + 1 values), ``diverged``, ``steps``, ``path``.
+
+    Raises
+    ------
+    ValueError
+        For bad arguments, or data so large that the starting cost overflows float64.
     """
     X, t = _check_data(X, t)
-    m, n = X.shape
-    w = np.zeros(n)
+    w = np.zeros(X.shape[1])
     b = np.zeros(1)  # a length-1 array, so that the update can happen in place
-    steps: list[np.ndarray] = []
 
-    def loss_and_gradient(xb: np.ndarray, tb: np.ndarray) -> tuple[float, list[np.ndarray]]:
-        if record_steps:
-            steps.append(np.append(w, b))
+    def batch_gradient(xb: np.ndarray, tb: np.ndarray) -> list[np.ndarray]:
         r = xb @ w + b[0] - tb
         size = xb.shape[0]
-        return 0.5 * float(r @ r) / size, [xb.T @ r / size, np.array([r.sum() / size])]
+        return [xb.T @ r / size, np.array([r.sum() / size])]
 
-    def evaluate() -> float:
-        r = X @ w + b[0] - t
-        return 0.5 * float(r @ r) / m
+    def full_cost() -> float:
+        return _half_mean_square(X @ w + b[0] - t)
 
     trace = gradient_descent(
-        [w, b], loss_and_gradient, X, t, lr=lr, epochs=epochs, batch_size=batch_size,
-        shuffle=shuffle, seed=seed, evaluate=evaluate, record_params=True,
+        [w, b], batch_gradient, full_cost, X, t, lr=lr, epochs=epochs, batch_size=batch_size,
+        shuffle=shuffle, seed=seed, record_params=True, record_steps=record_steps,
     )
-    points = np.array([np.append(wk, bk) for wk, bk in trace.params or []])
-    step_path = None
-    if record_steps:
-        steps.append(np.append(w, b))
-        all_steps = np.asarray(steps)
-        finite = np.all(np.isfinite(all_steps), axis=1)
-        # keep the finite prefix: after the first non-finite row nothing is meaningful
-        stop = int(np.argmin(finite)) if not finite.all() else len(all_steps)
-        step_path = all_steps[:stop]
+    path = as_rows(trace.params or [])
     return LinearFit(
-        w=points[-1, :-1].copy(),
-        b=float(points[-1, -1]),
+        w=path[-1, :-1].copy(),
+        b=float(path[-1, -1]),
         losses=trace.losses,
         diverged=trace.diverged,
-        path=points,
         steps=trace.steps,
-        step_path=step_path,
+        path=path,
+        step_path=None if trace.step_params is None else as_rows(trace.step_params),
     )

@@ -15,29 +15,32 @@ whose gradient has the same form as linear regression's,
 
 Training starts from w = 0, b = 0 and uses :func:`bpnotes.descent.gradient_descent`, so
 full-batch, per-example and mini-batch updates, shuffling and divergence detection are
-exactly those of the other models in the book.
+exactly those of the other models in the book. :func:`cost`, :func:`gradient` and
+:func:`fit` take their arguments in the order shared by :mod:`bpnotes.linear` and
+:mod:`bpnotes.softmax`: data first (X, t), then the parameters (w, b).
 """
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .activations import sigmoid
+from .activations import _sigmoid
 from .data import two_blobs
-from .descent import gradient_descent
+from .descent import as_rows, gradient_descent
+from .losses import _sigmoid_minus
 from .validation import (
     as_float_matrix,
     as_float_vector,
     check_class_labels,
-    check_flag,
+    check_real,
     check_same_rows,
 )
 
 __all__ = [
-    "LogisticRegression",
+    "LogisticFit",
     "binary_data",
     "cost",
     "fit",
@@ -68,43 +71,36 @@ def _cost(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float) -> float:
     return float(np.mean(np.logaddexp(0.0, z) - t * z))
 
 
-def _gradient(
-    X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float
-) -> tuple[float, np.ndarray, float]:
-    z = _logits(X, w, b)
-    residual = sigmoid(z) - t  # y − t, eq. (log-dloss-dz)
+def _gradient(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float) -> tuple[np.ndarray, float]:
+    residual = _sigmoid_minus(_logits(X, w, b), t)  # y − t, eq. (log-dloss-dz)
     m = X.shape[0]
-    loss = float(np.mean(np.logaddexp(0.0, z) - t * z))
-    return loss, X.T @ residual / m, float(residual.sum() / m)
+    return X.T @ residual / m, float(residual.sum() / m)
 
 
-def _check_data(X: object, t: object) -> tuple[np.ndarray, np.ndarray]:
+def _check_data(X: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     X = as_float_matrix("X", X)
     labels = check_class_labels("t", t, classes=(0, 1))
     check_same_rows("X", X, "t", labels)
     return X, labels.astype(np.float64)
 
 
-def _check_parameters(w: object, b: object, n: int) -> tuple[np.ndarray, float]:
-    w = as_float_vector("w", w, length=n)
-    if isinstance(b, bool) or not isinstance(b, numbers.Real) or not np.isfinite(float(b)):
-        raise TypeError(f"b must be a finite real number, got {b!r}")
-    return w, float(b)
+def _check_parameters(w: ArrayLike, b: float, n: int) -> tuple[np.ndarray, float]:
+    return as_float_vector("w", w, length=n), check_real("b", b)
 
 
-def cost(w: object, b: object, X: object, t: object) -> float:
+def cost(X: ArrayLike, t: ArrayLike, w: ArrayLike, b: float) -> float:
     """The mean binary cross-entropy J(w, b), eq. (log-loss-logits).
 
     Parameters
     ----------
-    w
-        Weights, shape (n,).
-    b
-        The bias, a number.
     X
         Inputs, shape (m, n), one example per row.
     t
         Labels in {0, 1}, shape (m,).
+    w
+        Weights, shape (n,).
+    b
+        The bias, a number.
 
     Returns
     -------
@@ -118,8 +114,11 @@ def cost(w: object, b: object, X: object, t: object) -> float:
     return _cost(X, t, w, b)
 
 
-def gradient(w: object, b: object, X: object, t: object) -> tuple[np.ndarray, float]:
+def gradient(X: ArrayLike, t: ArrayLike, w: ArrayLike, b: float) -> tuple[np.ndarray, float]:
     """The gradient (∂J/∂w, ∂J/∂b) of the mean log loss, eqs. (log-grad) and (log-grad-matrix).
+
+    The residuals y_i − t_i are computed from the logits, as (1 − t_i) σ(z_i) − t_i σ(−z_i),
+    so they keep their relative precision where y_i rounds to 1.
 
     Returns
     -------
@@ -128,11 +127,10 @@ def gradient(w: object, b: object, X: object, t: object) -> tuple[np.ndarray, fl
     """
     X, t = _check_data(X, t)
     w, b = _check_parameters(w, b, X.shape[1])
-    _, grad_w, grad_b = _gradient(X, t, w, b)
-    return grad_w, grad_b
+    return _gradient(X, t, w, b)
 
 
-def smoothness(X: object) -> float:
+def smoothness(X: ArrayLike) -> float:
     """The curvature bound L = λ_max(X̃ᵀX̃) / (4m) of the log loss, eq. (log-smoothness).
 
     X̃ is X with a column of ones appended (the bias). The Hessian of J is
@@ -145,26 +143,30 @@ def smoothness(X: object) -> float:
 
 
 @dataclass(frozen=True)
-class LogisticRegression:
-    """A trained binary logistic regression (the result of :func:`fit`).
+class LogisticFit:
+    """A trained binary logistic regression, the result of :func:`fit` (the same fields
+    as :class:`bpnotes.linear.LinearFit`).
 
     Attributes
     ----------
     w
-        The weights, shape (n,).
+        The weights, shape (n,): those of the last point of ``path`` (if training
+        diverged, the last point whose cost was still finite).
     b
         The bias.
     losses
         The full-data cost J before training and after each epoch (``epochs + 1``
-        values, fewer if training diverged).
+        values, fewer if training stopped on divergence; never NaN or infinity).
     diverged
-        True when gradient descent stopped because the cost blew up.
+        True when training diverged, by the rule of :mod:`bpnotes.descent`.
     steps
         The number of parameter updates made.
-    w_history, b_history
-        When ``fit(..., history=True)``: the parameters before training and after each
-        completed epoch, shapes (e, n) and (e,) with e = len(losses) (one fewer when
-        the last loss is the one that diverged); otherwise ``None``.
+    path
+        The parameters (w_1, ..., w_n, b) at which each value of ``losses`` was measured,
+        shape (len(losses), n + 1), one point per epoch.
+    step_path
+        Only when ``fit(..., record_steps=True)``: the parameters before every update and
+        after the last one, shape (steps + 1, n + 1) (finite rows only), else None.
     """
 
     w: np.ndarray
@@ -172,34 +174,34 @@ class LogisticRegression:
     losses: np.ndarray
     diverged: bool
     steps: int
-    w_history: np.ndarray | None = None
-    b_history: np.ndarray | None = None
+    path: np.ndarray
+    step_path: np.ndarray | None = None
 
-    def logits(self, X: object) -> np.ndarray:
+    def logits(self, X: ArrayLike) -> np.ndarray:
         """The scores z = Xw + b, shape (m,)."""
         X = as_float_matrix("X", X, columns=self.w.shape[0])
         return _logits(X, self.w, self.b)
 
-    def predict_proba(self, X: object) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """P(t = 1 | x) = σ(x·w + b) for every row of X, shape (m,), eq. (log-model)."""
-        return sigmoid(self.logits(X))
+        return _sigmoid(self.logits(X))
 
-    def predict(self, X: object) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """The predicted class (1 when P(t = 1 | x) > 1/2, i.e. when z > 0), shape (m,)."""
         return (self.logits(X) > 0).astype(np.int64)
 
 
 def fit(
-    X: object,
-    t: object,
+    X: ArrayLike,
+    t: ArrayLike,
     lr: float,
     epochs: int,
     batch_size: int | None = None,
     shuffle: bool = True,
     seed: int = 0,
     *,
-    history: bool = False,
-) -> LogisticRegression:
+    record_steps: bool = False,
+) -> LogisticFit:
     """Fit logistic regression by gradient descent from w = 0, b = 0, eq. (log-update).
 
     Parameters
@@ -218,31 +220,30 @@ def fit(
         Reshuffle the examples every epoch (seeded by ``seed``).
     seed
         Seed for the shuffling.
-    history
-        Also record the parameters after every epoch (for pictures of training).
+    record_steps
+        Also keep the parameters before every update (``LogisticFit.step_path``).
 
     Returns
     -------
-    LogisticRegression
-        The parameters, the loss history and the divergence flag.
+    LogisticFit
+        The parameters, the loss history, the per-epoch path and the divergence flag.
     """
     X, t = _check_data(X, t)
-    history = check_flag("history", history)
     w = np.zeros(X.shape[1])
     b = np.zeros(1)
 
-    def loss_and_gradient(xb: np.ndarray, tb: np.ndarray):
-        loss, grad_w, grad_b = _gradient(xb, tb, w, float(b[0]))
-        return loss, [grad_w, np.array([grad_b])]
+    def batch_gradient(xb: np.ndarray, tb: np.ndarray) -> list[np.ndarray]:
+        grad_w, grad_b = _gradient(xb, tb, w, float(b[0]))
+        return [grad_w, np.array([grad_b])]
 
     trace = gradient_descent(
-        [w, b], loss_and_gradient, X, t, lr=lr, epochs=epochs, batch_size=batch_size,
-        shuffle=shuffle, seed=seed, evaluate=lambda: _cost(X, t, w, float(b[0])),
-        record_params=history,
+        [w, b], batch_gradient, lambda: _cost(X, t, w, float(b[0])), X, t, lr=lr,
+        epochs=epochs, batch_size=batch_size, shuffle=shuffle, seed=seed, record_params=True,
+        record_steps=record_steps,
     )
-    path = trace.params
-    return LogisticRegression(
-        w=w, b=float(b[0]), losses=trace.losses, diverged=trace.diverged, steps=trace.steps,
-        w_history=None if path is None else np.array([wk for wk, _ in path]),
-        b_history=None if path is None else np.array([bk[0] for _, bk in path]),
+    path = as_rows(trace.params or [])
+    return LogisticFit(
+        w=path[-1, :-1].copy(), b=float(path[-1, -1]), losses=trace.losses,
+        diverged=trace.diverged, steps=trace.steps, path=path,
+        step_path=None if trace.step_params is None else as_rows(trace.step_params),
     )

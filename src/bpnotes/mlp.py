@@ -7,15 +7,20 @@ Layer l = 1..L computes (rows of X are examples, so every vector below is a row)
 with ``W^l`` of shape (n_l, n_{l−1}): ``W^l[j, k]`` connects neuron k of layer l−1 to
 neuron j of layer l. In code the layers are counted from 0, so ``weights[l]`` is W^{l+1}.
 
-Backpropagation is three separate steps, as in the chapter:
+The cost is the mean of the per-example losses ℓ_i = ℓ(o_i, y_i) plus an L2 penalty on the
+weights,
 
-1. forward pass, keeping every z^l and a^l;
-2. output delta δ^L = ∂ℓ/∂z^L from the loss (``bpnotes.losses``), then the delta rule
-   δ^l = f'(z^l) ⊙ δ^{l+1} W^{l+1}                                       eq. (bp-delta-rule)
-3. parameter gradients, averaged over the m examples, with L2 on the weights only:
-   ∂C/∂W^l = (1/m) (δ^l)ᵀ a^{l−1} + (λ/m) W^l,   ∂C/∂b^l = (1/m) Σ_i δ^l_i   eq. (bp-grad-w)
+    C = (1/m) Σ_i ℓ_i + (λ/(2m)) Σ_l ‖W^l‖²_F                          eq. (bp-cost)
 
-The cost is C = (1/m) Σ_i ℓ(o_i, y_i) + (λ/(2m)) Σ_l ‖W^l‖²_F         eq. (bp-cost)
+and the delta of example i in layer l is δ^l_i = ∂ℓ_i/∂z^l_i: a per-example derivative,
+not divided by m. Backpropagation is three separate steps, as in the chapter:
+
+1. the forward pass (:meth:`MLP.forward_pass`), keeping every z^l and a^l;
+2. the output delta δ^L_i = ∂ℓ_i/∂z^L from the loss (``bpnotes.losses``), then the delta
+   rule δ^l_i = f'(z^l_i) ⊙ δ^{l+1}_i W^{l+1}                          eq. (bp-delta-rule)
+3. the parameter gradients, the means over the m examples, with L2 on the weights only:
+   ∂C/∂W^l = (1/m) Σ_i (δ^l_i)ᵀ a^{l−1}_i + (λ/m) W^l,   ∂C/∂b^l = (1/m) Σ_i δ^l_i
+                                                                     eq. (bp-grad-w)
 """
 
 from __future__ import annotations
@@ -25,25 +30,53 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .activations import Activation, get_activation
 from .descent import gradient_descent
-from .initialisation import initial_weights
+from .initialisation import INIT_SCHEMES, initial_weights
 from .losses import VALID_OUTPUTS, Loss, get_loss
 from .validation import (
     as_float_matrix,
+    check_callable,
+    check_choice,
+    check_flag,
+    check_layer_sizes,
     check_nonnegative_number,
     check_positive_number,
     check_probability_rows,
     check_same_rows,
+    check_seed,
     check_unit_interval,
 )
 
-__all__ = ["MLP", "Gradients", "TrainingHistory"]
+__all__ = ["MLP", "ForwardPass", "Gradients", "TrainingHistory"]
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 OUTPUT_ACTIVATIONS = ("identity", "sigmoid", "softmax")
 DTYPES = {np.dtype(np.float64): "float64", np.dtype(np.float32): "float32"}
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """The result of :meth:`MLP.forward_pass`, eq. (bp-forward).
+
+    Attributes
+    ----------
+    zs
+        ``zs[l]`` is z^{l+1}, shape (m, sizes[l+1]), for the L layers.
+    activations
+        ``activations[l]`` is a^l for l = 0..L, shape (m, sizes[l]): ``activations[0]``
+        is (a copy of) the input X and ``activations[-1]`` the output o = a^L.
+    """
+
+    zs: list[np.ndarray]
+    activations: list[np.ndarray]
+
+    @property
+    def outputs(self) -> np.ndarray:
+        """The network's outputs o = a^L, shape (m, n_L)."""
+        return self.activations[-1]
 
 
 @dataclass(frozen=True)
@@ -55,10 +88,13 @@ class Gradients:
     loss
         The cost C at the current parameters, eq. (bp-cost).
     weights, biases
-        ∂C/∂W^l and ∂C/∂b^l, shaped like ``net.weights`` and ``net.biases``.
+        ∂C/∂W^l and ∂C/∂b^l, shaped like ``net.weights`` and ``net.biases``: means over
+        the examples, ∂C/∂W^l = (1/m) Σ_i (δ^l_i)ᵀ a^{l−1}_i + (λ/m) W^l and
+        ∂C/∂b^l = (1/m) Σ_i δ^l_i, eq. (bp-grad-w).
     deltas
-        ``deltas[l]`` has shape (m, sizes[l+1]): the per-example δ = ∂ℓ_i/∂z for that
-        layer, not divided by m.
+        ``deltas[l]`` has shape (m, sizes[l+1]); its row i is δ^{l+1}_i = ∂ℓ_i/∂z^{l+1},
+        the delta of example i: the derivative of that example's loss ℓ_i (not of C, and
+        not divided by m).
     """
 
     loss: float
@@ -69,25 +105,46 @@ class Gradients:
 
 @dataclass(frozen=True)
 class TrainingHistory:
-    """The result of :meth:`MLP.train`.
+    """The result of :meth:`MLP.train` (the same first fields as the ``fit`` results of
+    :mod:`bpnotes.linear`, :mod:`bpnotes.logistic` and :mod:`bpnotes.softmax`).
 
     Attributes
     ----------
     losses
-        The cost on the whole training set before training and after each epoch.
-    delta_norms
-        Shape (len(losses), L): at each of those moments, the mean over the training
-        examples of the Euclidean norm of each layer's delta, (1/m) Σ_i ‖δ^l_i‖.
-    weight_gradient_norms
-        Same shape: the Frobenius norm of ∂C/∂W^l (without the L2 term).
+        The cost C on the whole training set before training and after each epoch
+        (``epochs + 1`` values, fewer if training stopped on divergence; never NaN or
+        infinity).
     diverged
-        True if training stopped because the cost became non-finite or exploded.
+        True when training diverged, by the rule of :mod:`bpnotes.descent` (the network
+        is left at the parameters of ``losses[-1]``).
+    steps
+        The number of parameter updates made.
+    delta_norms
+        Only with ``train(..., record_norms=True)``, else None. Shape (len(losses), L):
+        at each of those moments, the mean over the training examples of the Euclidean
+        norm of each layer's per-example delta, (1/m) Σ_i ‖δ^l_i‖.
+    weight_gradient_norms
+        Only with ``record_norms=True``, else None. Same shape: the Frobenius norm of
+        ∂C/∂W^l without the L2 term.
     """
 
     losses: np.ndarray
-    delta_norms: np.ndarray
-    weight_gradient_norms: np.ndarray
     diverged: bool
+    steps: int
+    delta_norms: np.ndarray | None = None
+    weight_gradient_norms: np.ndarray | None = None
+
+
+def _check_dtype(dtype: object) -> np.dtype:
+    if dtype is None or isinstance(dtype, bool):
+        raise TypeError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
+    try:
+        resolved = np.dtype(dtype)  # type: ignore[call-overload]
+    except TypeError as error:
+        raise TypeError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}") from error
+    if resolved not in DTYPES:
+        raise TypeError(f"dtype must be numpy.float64 or numpy.float32, got {resolved}")
+    return resolved
 
 
 class MLP:
@@ -107,7 +164,7 @@ class MLP:
     l2
         The L2 strength λ >= 0 of eq. (bp-cost); biases are not regularised.
     seed
-        Seed of the weight initialisation.
+        Seed of the weight initialisation (a non-negative integer).
     init
         Initialisation scheme of the weights (biases start at 0): "xavier" (Glorot:
         N(0, 2/(n_in + n_out))), "he" (N(0, 2/n_in)), "lecun" (N(0, 1/n_in)) or "normal"
@@ -116,13 +173,16 @@ class MLP:
         A factor multiplying every initial weight (default 1): "normal" with
         ``init_scale=0.01`` is the classic small random initialisation.
     dtype
-        ``numpy.float64`` (default) or ``numpy.float32`` for all parameters and arithmetic.
+        ``numpy.float64`` (default) or ``numpy.float32`` (or their names) for all
+        parameters and arithmetic.
 
     Attributes
     ----------
     weights, biases
         Lists of L arrays; ``weights[l]`` has shape (sizes[l+1], sizes[l]) and
-        ``biases[l]`` shape (sizes[l+1],). Both may be edited in place.
+        ``biases[l]`` shape (sizes[l+1],), in the network's dtype. Edit them in place
+        (``net.weights[0][...] = values``); an array put in their place must have the
+        same shape and dtype (and be writeable, for training), or the next call says so.
     """
 
     def __init__(
@@ -136,9 +196,9 @@ class MLP:
         *,
         init: str = "xavier",
         init_scale: float = 1.0,
-        dtype: type | np.dtype = np.float64,
+        dtype: DTypeLike = np.float64,
     ) -> None:
-        self.sizes = _check_sizes(sizes)
+        self.sizes = check_layer_sizes("sizes", sizes)
         self.hidden: Activation = get_activation(
             hidden, allowed=HIDDEN_ACTIVATIONS, argument="hidden"
         )
@@ -152,11 +212,11 @@ class MLP:
                 f"the logarithm); got output={output!r}"
             )
         self.l2 = check_nonnegative_number("l2", l2)
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in DTYPES:
-            raise TypeError(f"dtype must be numpy.float64 or numpy.float32, got {self.dtype}")
+        self.dtype = _check_dtype(dtype)
+        check_choice("init", init, INIT_SCHEMES)
         self.weights = [
-            w.astype(self.dtype) for w in initial_weights(self.sizes, init, init_scale, seed)
+            w.astype(self.dtype)
+            for w in initial_weights(self.sizes, init, init_scale, check_seed(seed))
         ]
         self.biases = [np.zeros(n, dtype=self.dtype) for n in self.sizes[1:]]
         self.weight_masks: list[np.ndarray | None] = [None] * len(self.weights)
@@ -174,20 +234,23 @@ class MLP:
 
     def set_connections(
         self,
-        weights: Sequence[np.ndarray | None] | None = None,
-        biases: Sequence[np.ndarray | None] | None = None,
+        weights: Sequence[ArrayLike | None] | None = None,
+        biases: Sequence[ArrayLike | None] | None = None,
     ) -> None:
         """Declare which weights and biases exist (True) and which are absent (False).
 
         Absent parameters are set to 0 and their gradients are reported as 0, so no
         update ever brings them back: this is how a network with missing links (as in the
         chapter's worked example) is written as a fully connected one. ``None`` for a
-        layer (or for the whole list) means fully connected.
+        layer (or for the whole list) means fully connected. Each mask is a boolean array
+        shaped like the parameter it describes; it is copied.
         """
-        if weights is not None:
-            self.weight_masks = _check_masks("weights", weights, [w.shape for w in self.weights])
-        if biases is not None:
-            self.bias_masks = _check_masks("biases", biases, [b.shape for b in self.biases])
+        weight_masks = self.weight_masks if weights is None else _check_masks(
+            "weights", weights, [w.shape for w in self.weights])
+        bias_masks = self.bias_masks if biases is None else _check_masks(
+            "biases", biases, [b.shape for b in self.biases])
+        self.check_parameters(writing=True)
+        self.weight_masks, self.bias_masks = weight_masks, bias_masks
         for params, masks in ((self.weights, self.weight_masks), (self.biases, self.bias_masks)):
             for p, mask in zip(params, masks, strict=True):
                 if mask is not None:
@@ -200,41 +263,54 @@ class MLP:
         )
 
     # ------------------------------------------------------------------ public API
-    def forward(self, X: object) -> np.ndarray:
+    def forward_pass(self, X: ArrayLike) -> ForwardPass:
+        """Every z^l and a^l for inputs X of shape (m, n0), eq. (bp-forward).
+
+        The returned arrays are new: ``activations[0]`` is a copy of X, so nothing in the
+        result shares memory with the caller's input or with the network's parameters.
+        """
+        self.check_parameters()
+        X = self._check_X(X)
+        zs, activations = self._forward_pass(X)
+        activations[0] = activations[0].copy()
+        return ForwardPass(zs, activations)
+
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """The outputs a^L for inputs X of shape (m, n0); returns shape (m, nL)."""
-        self._check_parameters()
+        self.check_parameters()
         X = self._check_X(X)
         _, activations = self._forward_pass(X)
         return activations[-1]
 
-    def predict(self, X: object) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class predictions: argmax of the outputs, or output > 1/2 for one sigmoid unit."""
         outputs = self.forward(X)
         if outputs.shape[1] == 1:
             return (outputs[:, 0] > 0.5).astype(np.int64)
         return np.argmax(outputs, axis=1)
 
-    def cost(self, X: object, Y: object) -> float:
-        """The cost C of eq. (bp-cost) on (X, Y) at the current parameters."""
-        self._check_parameters()
-        X, Y = self._check_data(X, Y)
-        zs, activations = self._forward_pass(X)
-        return self._cost(zs[-1], activations[-1], Y)
+    def cost(self, X: ArrayLike, Y: ArrayLike) -> float:
+        """The cost C of eq. (bp-cost) on (X, Y) at the current parameters.
 
-    def gradients(self, X: object, Y: object) -> Gradients:
+        A cost beyond the float64 range (huge inputs or weights) is returned as infinity.
+        """
+        X, Y = self.check_data(X, Y)
+        return self._full_cost(X, Y)
+
+    def gradients(self, X: ArrayLike, Y: ArrayLike) -> Gradients:
         """The cost and its gradients on (X, Y) by backpropagation, eqs. (bp-delta-rule)
         and (bp-grad-w); see :class:`Gradients`."""
-        self._check_parameters()
-        X, Y = self._check_data(X, Y)
+        X, Y = self.check_data(X, Y)
         return self._gradients(X, Y)
 
-    def step(self, X: object, Y: object, lr: float) -> float:
+    def step(self, X: ArrayLike, Y: ArrayLike, lr: float) -> float:
         """One gradient-descent step W ← W − η ∂C/∂W, b ← b − η ∂C/∂b on (X, Y).
 
         Returns the cost before the step.
         """
         lr = check_positive_number("lr", lr)
-        grads = self.gradients(X, Y)
+        X, Y = self.check_data(X, Y, writing=True)
+        grads = self._gradients(X, Y)
         # The gradient arrays are fresh and never leave this method, so the update scales
         # them in place rather than allocating a temporary lr * g for every parameter.
         for p, g in zip(self.weights + self.biases, grads.weights + grads.biases, strict=True):
@@ -244,8 +320,8 @@ class MLP:
 
     def train(
         self,
-        X: object,
-        Y: object,
+        X: ArrayLike,
+        Y: ArrayLike,
         lr: float,
         epochs: int,
         batch_size: int | None = None,
@@ -254,64 +330,85 @@ class MLP:
         momentum: float = 0.0,
         *,
         after_epoch: Callable[[int], None] | None = None,
+        record_norms: bool = False,
     ) -> TrainingHistory:
         """Train by full-batch (``batch_size=None``), per-example (1) or mini-batch (k)
-        gradient descent, recording the cost and the per-layer delta norms after every
-        epoch. See :func:`bpnotes.descent.gradient_descent` for the arguments;
-        ``after_epoch(epoch)`` is called after each recorded epoch (0 = before training),
-        e.g. to record test accuracy or advance a progress bar."""
-        self._check_parameters()
-        X, Y = self._check_data(X, Y)
+        gradient descent, recording the cost after every epoch.
+
+        See :func:`bpnotes.descent.gradient_descent` for ``lr``, ``epochs``,
+        ``batch_size``, ``shuffle``, ``seed`` and ``momentum`` and for the divergence
+        rule. Each update uses only the gradient of its batch (no batch cost is
+        computed); the cost on all of (X, Y) is computed once per epoch.
+
+        Parameters
+        ----------
+        after_epoch
+            Called as ``after_epoch(epoch)`` after each recorded epoch (0 = before
+            training), e.g. to record test accuracy or advance a progress bar; it must not
+            change the parameters.
+        record_norms
+            Also record the per-layer delta norms and weight-gradient norms after every
+            epoch (:class:`TrainingHistory`); this costs one extra backward pass over all
+            the data per epoch, so it is off by default.
+        """
+        X, Y = self.check_data(X, Y, writing=True)
+        after_epoch = check_callable("after_epoch", after_epoch, optional=True)
+        record_norms = check_flag("record_norms", record_norms)
         delta_norms: list[np.ndarray] = []
         weight_norms: list[np.ndarray] = []
-        latest: dict[str, Gradients] = {}
+        latest: list[Gradients] = []
+        # With the full batch, the cost after epoch k and the gradient of epoch k + 1 are
+        # taken at the same parameters on the same data: the forward pass (or, with
+        # record_norms, the whole backward pass) of the cost is kept for the next update.
+        kept: dict[str, tuple[list[np.ndarray], list[np.ndarray]] | Gradients] = {}
 
-        def loss_and_gradient(xb: np.ndarray, yb: np.ndarray):
-            g = self._gradients(xb, yb)
-            return g.loss, g.weights + g.biases
+        def batch_gradient(xb: np.ndarray, yb: np.ndarray) -> list[np.ndarray]:
+            found = kept.pop("full", None) if xb is X else None
+            if isinstance(found, Gradients):
+                return found.weights + found.biases
+            if found is not None:
+                zs, activations = found
+                deltas = self._backward_pass(zs, activations, yb)
+                grad_w, grad_b = self._parameter_gradients(deltas, activations)
+            else:
+                grad_w, grad_b = self._backpropagate(xb, yb)
+            return grad_w + grad_b
 
-        def evaluate() -> float:
-            latest["full"] = self._gradients(X, Y)
-            return latest["full"].loss
+        def full_cost() -> float:
+            if record_norms:
+                latest[:] = [self._gradients(X, Y)]
+                kept["full"] = latest[0]
+                return latest[0].loss
+            zs, activations = self._forward_pass(X)
+            kept["full"] = (zs, activations)
+            return self._cost(zs[-1], activations[-1], Y)
 
         def record(epoch: int) -> None:
-            g = latest["full"]
-            with np.errstate(over="ignore", invalid="ignore"):  # a diverging last epoch
-                _record_norms(g)
+            if record_norms:
+                g = latest[0]
+                with np.errstate(over="ignore", invalid="ignore"):  # a diverging last epoch
+                    delta_norms.append(
+                        np.array([np.linalg.norm(d, axis=1).mean() for d in g.deltas]))
+                    weight_norms.append(np.array([
+                        np.linalg.norm(gw - self.l2 / X.shape[0] * w)
+                        for gw, w in zip(g.weights, self.weights, strict=True)
+                    ]))
             if after_epoch is not None:
                 after_epoch(epoch)
 
-        def _record_norms(g: Gradients) -> None:
-            delta_norms.append(np.array([np.linalg.norm(d, axis=1).mean() for d in g.deltas]))
-            weight_norms.append(
-                np.array(
-                    [
-                        np.linalg.norm(gw - self.l2 / X.shape[0] * w)
-                        for gw, w in zip(g.weights, self.weights, strict=True)
-                    ]
-                )
-            )
-
         trace = gradient_descent(
-            self.weights + self.biases,
-            loss_and_gradient,
-            X,
-            Y,
-            lr=lr,
-            epochs=epochs,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            momentum=momentum,
-            evaluate=evaluate,
+            self.weights + self.biases, batch_gradient, full_cost, X, Y, lr=lr, epochs=epochs,
+            batch_size=batch_size, shuffle=shuffle, seed=seed, momentum=momentum,
             after_epoch=record,
         )
-        shape = (len(delta_norms), self.n_layers)
+        shape = (len(trace.losses), self.n_layers)
         return TrainingHistory(
             losses=trace.losses,
-            delta_norms=np.asarray(delta_norms).reshape(shape),
-            weight_gradient_norms=np.asarray(weight_norms).reshape(shape),
             diverged=trace.diverged,
+            steps=trace.steps,
+            delta_norms=np.asarray(delta_norms).reshape(shape) if record_norms else None,
+            weight_gradient_norms=np.asarray(weight_norms).reshape(shape) if record_norms
+            else None,
         )
 
     # ------------------------------------------------------------------ the three steps
@@ -358,11 +455,24 @@ class MLP:
             grad_b.append(gb)
         return grad_w, grad_b
 
+    def _backpropagate(
+        self, X: np.ndarray, Y: np.ndarray
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The three steps without the cost: what a training update needs."""
+        zs, activations = self._forward_pass(X)
+        deltas = self._backward_pass(zs, activations, Y)
+        return self._parameter_gradients(deltas, activations)
+
     def _gradients(self, X: np.ndarray, Y: np.ndarray) -> Gradients:
         zs, activations = self._forward_pass(X)
         deltas = self._backward_pass(zs, activations, Y)
         grad_w, grad_b = self._parameter_gradients(deltas, activations)
         return Gradients(self._cost(zs[-1], activations[-1], Y), grad_w, grad_b, deltas)
+
+    def _full_cost(self, X: np.ndarray, Y: np.ndarray) -> float:
+        with np.errstate(over="ignore", invalid="ignore"):
+            zs, activations = self._forward_pass(X)
+            return self._cost(zs[-1], activations[-1], Y)
 
     def _cost(self, z_out: np.ndarray, out: np.ndarray, Y: np.ndarray) -> float:
         m = Y.shape[0]
@@ -373,6 +483,59 @@ class MLP:
         return data_term + self.l2 / (2 * m) * penalty
 
     # ------------------------------------------------------------------ validation
+    def check_data(
+        self, X: ArrayLike, Y: ArrayLike, *, writing: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Check the network's parameters (see :meth:`check_parameters`) and the data.
+
+        X must be finite of shape (m, n0) and Y finite of shape (m, nL), with targets in
+        [0, 1] for the log loss and probability rows for the cross-entropy. Returns both
+        as arrays of the network's dtype: the caller's own arrays when they already are
+        (the package only reads them), converted copies otherwise.
+        """
+        self.check_parameters(writing=writing)
+        X = self._check_X(X)
+        if not self._valid_array(Y, self.sizes[-1]):
+            Y = as_float_matrix("Y", Y, columns=self.sizes[-1]).astype(self.dtype, copy=False)
+        check_same_rows("X", X, "Y", Y)
+        if self.loss.name == "log":
+            check_unit_interval("Y", Y)
+        elif self.loss.name == "cross_entropy":
+            check_probability_rows("Y", Y, atol=1e-6 if self.dtype == np.float32 else 1e-8)
+        return X, Y
+
+    def check_parameters(self, *, writing: bool = False) -> None:
+        """Raise a clear error if a parameter array was replaced by one of the wrong kind.
+
+        Every entry of ``weights`` and ``biases`` must be a finite numpy array of the right
+        shape and of the network's dtype (and writeable when ``writing``, as training
+        updates them in place). Nothing is converted or replaced.
+        """
+        for kind, params, shapes in (
+            ("weights", self.weights, [(o, i) for i, o in zip(self.sizes, self.sizes[1:])]),
+            ("biases", self.biases, [(o,) for o in self.sizes[1:]]),
+        ):
+            if not isinstance(params, list) or len(params) != self.n_layers:
+                raise ValueError(f"net.{kind} must be a list of {self.n_layers} arrays")
+            for layer, (p, shape) in enumerate(zip(params, shapes, strict=True)):
+                name = f"net.{kind}[{layer}]"
+                if not isinstance(p, np.ndarray) or p.shape != shape:
+                    got = p.shape if isinstance(p, np.ndarray) else type(p).__name__
+                    raise ValueError(f"{name} must be an array of shape {shape}, got {got}")
+                if p.dtype != self.dtype:
+                    raise TypeError(
+                        f"{name} has dtype {p.dtype} but the network computes in "
+                        f"{self.dtype}: assign into the existing array ({name}[...] = values) "
+                        f"or put in an array converted with .astype(net.dtype)"
+                    )
+                if writing and not p.flags.writeable:
+                    raise ValueError(
+                        f"{name} is read-only, but training updates it in place: put in a "
+                        "writeable copy (e.g. values.copy())"
+                    )
+                if not np.all(np.isfinite(p)):
+                    raise ValueError(f"{name} must be finite; it holds NaN or inf")
+
     def _valid_array(self, A: object, columns: int) -> TypeGuard[np.ndarray]:
         """True if A is already a finite, non-empty (m, columns) array of the net's dtype.
 
@@ -392,58 +555,20 @@ class MLP:
     def _check_X(self, X: object) -> np.ndarray:
         if self._valid_array(X, self.sizes[0]):
             return X
-        return as_float_matrix("X", X, columns=self.sizes[0]).astype(self.dtype, copy=False)
-
-    def _check_data(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
-        X = self._check_X(X)
-        if not self._valid_array(Y, self.sizes[-1]):
-            Y = as_float_matrix("Y", Y, columns=self.sizes[-1]).astype(self.dtype, copy=False)
-        check_same_rows("X", X, "Y", Y)
-        if self.loss.name == "log":
-            check_unit_interval("Y", Y)
-        elif self.loss.name == "cross_entropy":
-            check_probability_rows("Y", Y, atol=1e-6 if self.dtype == np.float32 else 1e-8)
-        return X, Y
-
-    def _check_parameters(self) -> None:
-        """Catch a parameter array replaced by one of the wrong shape, dtype or values."""
-        for kind, params, shapes in (
-            ("weights", self.weights, [(o, i) for i, o in zip(self.sizes, self.sizes[1:])]),
-            ("biases", self.biases, [(o,) for o in self.sizes[1:]]),
-        ):
-            if not isinstance(params, list) or len(params) != self.n_layers:
-                raise ValueError(f"net.{kind} must be a list of {self.n_layers} arrays")
-            for layer, (p, shape) in enumerate(zip(params, shapes, strict=True)):
-                if not isinstance(p, np.ndarray) or p.shape != shape:
-                    got = p.shape if isinstance(p, np.ndarray) else type(p).__name__
-                    raise ValueError(
-                        f"net.{kind}[{layer}] must be an array of shape {shape}, got {got}"
-                    )
-                if p.dtype != self.dtype:
-                    params[layer] = p = p.astype(self.dtype)
-                if not np.all(np.isfinite(p)):
-                    raise ValueError(f"net.{kind}[{layer}] must be finite; it holds NaN or inf")
-
-
-def _check_sizes(sizes: object) -> list[int]:
-    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence | np.ndarray):
-        raise TypeError(f"sizes must be a sequence of layer widths, got {type(sizes).__name__}")
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must have at least 2 entries (inputs and outputs), got {sizes}")
-    for i, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, int | np.integer):
-            raise TypeError(f"sizes[{i}] must be an integer, got {n!r}")
-        if n <= 0:
-            raise ValueError(f"sizes[{i}] must be a positive integer, got {n}")
-    return [int(n) for n in sizes]
+        return as_float_matrix("X", X, columns=self.sizes[0]).astype(  # type: ignore[arg-type]
+            self.dtype, copy=False)
 
 
 def _check_masks(
-    name: str, masks: Sequence[np.ndarray | None], shapes: list[tuple[int, ...]]
+    name: str, masks: object, shapes: list[tuple[int, ...]]
 ) -> list[np.ndarray | None]:
+    if isinstance(masks, str | bytes | np.ndarray) or not isinstance(masks, Sequence):
+        raise TypeError(
+            f"{name} must be None or a list of {len(shapes)} masks (None or a boolean array "
+            f"per layer), got {type(masks).__name__}"
+        )
     if len(masks) != len(shapes):
-        raise ValueError(f"{name} masks must be a list of {len(shapes)} entries")
+        raise ValueError(f"{name} must be a list of {len(shapes)} masks, got {len(masks)}")
     checked: list[np.ndarray | None] = []
     for layer, (mask, shape) in enumerate(zip(masks, shapes, strict=True)):
         if mask is None:
@@ -451,7 +576,6 @@ def _check_masks(
             continue
         array = np.asarray(mask)
         if array.shape != shape or array.dtype != np.bool_:
-            raise ValueError(f"{name} mask {layer} must be a boolean array of shape {shape}")
+            raise ValueError(f"{name}[{layer}] must be a boolean array of shape {shape}")
         checked.append(array.copy())
     return checked
-

@@ -18,9 +18,17 @@ eq. (softmax-grad), hence
 
 Training starts from W = 0, b = 0 and uses :func:`bpnotes.descent.gradient_descent`
 (same batch modes, shuffling and divergence detection as :mod:`bpnotes.logistic`).
-Because every column of O − Y sums to zero over the classes, so does every column of
-W during training: gradient descent picks the one maximum-likelihood solution whose
-class weights sum to zero.
+:func:`cost`, :func:`gradient` and :func:`fit` take their arguments in the order shared by
+:mod:`bpnotes.linear` and :mod:`bpnotes.logistic`: data first (X, y), then the
+parameters (W, b).
+
+Every *row* of O − Y sums to zero: Σ_c (o_ic − y_ic) = 1 − 1 for each example i, because
+both the probabilities and a one-hot target sum to one over the classes. Hence the class
+gradients sum to zero as well, Σ_c ∂J/∂W_{c,:} = (1/m) Σ_i (Σ_c (o_ic − y_ic)) x_i = 0 and
+Σ_c ∂J/∂b_c = 0, and gradient descent from W = 0, b = 0 keeps Σ_c W_{c,:} = 0 (each column
+of W sums to zero over the classes) and Σ_c b_c = 0. Since adding the same vector to every
+row of W changes no probability (eq. (softmax-shift)), the maximum-likelihood weights are
+not unique, and descent picks the solution whose class weights sum to zero.
 """
 
 from __future__ import annotations
@@ -29,20 +37,20 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .activations import softmax as _softmax
+from .activations import _softmax
 from .data import blobs
 from .descent import gradient_descent
-from .losses import log_softmax
+from .losses import log_softmax, one_hot
 from .validation import (
     as_float_matrix,
     as_float_vector,
     check_class_labels,
-    check_flag,
     check_same_rows,
 )
 
-__all__ = ["SoftmaxRegression", "cost", "fit", "gradient", "one_hot", "three_class_data"]
+__all__ = ["SoftmaxFit", "cost", "fit", "gradient", "three_class_data"]
 
 
 def three_class_data() -> tuple[np.ndarray, np.ndarray]:
@@ -50,21 +58,7 @@ def three_class_data() -> tuple[np.ndarray, np.ndarray]:
     return blobs(150, spread=0.9, seed=1)
 
 
-def one_hot(y: object, classes: int | None = None) -> np.ndarray:
-    """The one-hot targets Y of shape (m, k): Y[i, c] = 1 if y_i = c else 0.
-
-    Parameters
-    ----------
-    y
-        Integer class labels 0..k−1, shape (m,).
-    classes
-        The number of classes k >= 2; by default one more than the largest label.
-    """
-    labels, k = _check_labels(y, classes)
-    return np.eye(k)[labels]
-
-
-def _check_labels(y: object, classes: object) -> tuple[np.ndarray, int]:
+def _check_labels(y: ArrayLike, classes: object) -> tuple[np.ndarray, int]:
     if classes is not None and (
         isinstance(classes, bool) or not isinstance(classes, numbers.Integral)
     ):
@@ -84,83 +78,97 @@ def _check_labels(y: object, classes: object) -> tuple[np.ndarray, int]:
     return labels, k
 
 
-def _check_data(X: object, y: object, classes: object) -> tuple[np.ndarray, np.ndarray, int]:
+def _check_data(X: ArrayLike, y: ArrayLike, classes: object) -> tuple[np.ndarray, np.ndarray, int]:
     X = as_float_matrix("X", X)
     labels, k = _check_labels(y, classes)
     check_same_rows("X", X, "y", labels)
     return X, labels, k
 
 
-def _check_parameters(W: object, b: object, k: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    W = as_float_matrix("W", W)
+def _check_parameters(W: np.ndarray, b: ArrayLike, k: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     if W.shape != (k, n):
         raise ValueError(f"W must have shape (classes, features) = {(k, n)}, got {W.shape}")
     return W, as_float_vector("b", b, length=k)
 
 
-def _loss_and_gradient(
+def _gradient(
     X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray]:
-    Z = X @ W.T + b
+) -> tuple[np.ndarray, np.ndarray]:
+    delta = _softmax(X @ W.T + b) - Y  # o − y, eq. (softmax-grad); each row sums to 0
     m = X.shape[0]
-    loss = float(-np.sum(Y * log_softmax(Z)) / m)
-    delta = _softmax(Z) - Y  # o − y, eq. (softmax-grad)
-    return loss, delta.T @ X / m, delta.sum(axis=0) / m
+    return delta.T @ X / m, delta.sum(axis=0) / m
 
 
 def _cost(X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray) -> float:
     return float(-np.sum(Y * log_softmax(X @ W.T + b)) / X.shape[0])
 
 
-def cost(W: object, b: object, X: object, y: object) -> float:
+def _validated(
+    X: ArrayLike, y: ArrayLike, W: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    W_arr = as_float_matrix("W", W)
+    X_arr, labels, k = _check_data(X, y, W_arr.shape[0])
+    W_arr, b_arr = _check_parameters(W_arr, b, k, X_arr.shape[1])
+    return X_arr, one_hot(labels, k), W_arr, b_arr
+
+
+def cost(X: ArrayLike, y: ArrayLike, W: ArrayLike, b: ArrayLike) -> float:
     """The mean categorical cross-entropy J(W, b), eq. (softmax-ce), from the logits.
 
     Parameters
     ----------
-    W
-        Class weights, shape (k, n).
-    b
-        Class biases, shape (k,).
     X
         Inputs, shape (m, n).
     y
         Integer labels 0..k−1, shape (m,).
+    W
+        Class weights, shape (k, n): row c holds the weights of class c.
+    b
+        Class biases, shape (k,).
     """
-    W_arr = as_float_matrix("W", W)
-    X, labels, k = _check_data(X, y, W_arr.shape[0])
-    W_arr, b = _check_parameters(W_arr, b, k, X.shape[1])
-    return _cost(X, np.eye(k)[labels], W_arr, b)
+    return _cost(*_validated(X, y, W, b))
 
 
-def gradient(W: object, b: object, X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    """(∂J/∂W, ∂J/∂b) = ((1/m)(O − Y)ᵀX, (1/m)Σ_i(o_i − y_i)), eq. (softmax-grad-matrix)."""
-    W_arr = as_float_matrix("W", W)
-    X, labels, k = _check_data(X, y, W_arr.shape[0])
-    W_arr, b = _check_parameters(W_arr, b, k, X.shape[1])
-    _, grad_W, grad_b = _loss_and_gradient(X, np.eye(k)[labels], W_arr, b)
-    return grad_W, grad_b
+def gradient(
+    X: ArrayLike, y: ArrayLike, W: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """(∂J/∂W, ∂J/∂b) = ((1/m)(O − Y)ᵀX, (1/m)Σ_i(o_i − y_i)), eq. (softmax-grad-matrix).
+
+    Returns
+    -------
+    tuple
+        ``(grad_W, grad_b)`` of shapes (k, n) and (k,); both sum to zero over the classes
+        (see the module docstring).
+    """
+    return _gradient(*_validated(X, y, W, b))
 
 
 @dataclass(frozen=True)
-class SoftmaxRegression:
-    """A trained softmax regression (the result of :func:`fit`).
+class SoftmaxFit:
+    """A trained softmax regression, the result of :func:`fit` (the fields of
+    :class:`bpnotes.logistic.LogisticFit`, with class weights W of shape (k, n)).
 
     Attributes
     ----------
     W
-        Class weights, shape (k, n).
+        Class weights, shape (k, n): those of the last point of ``path`` (if training
+        diverged, the last point whose cost was still finite).
     b
         Class biases, shape (k,).
     losses
         The full-data cost before training and after each epoch (``epochs + 1`` values,
-        fewer if training diverged).
+        fewer if training stopped on divergence; never NaN or infinity).
     diverged
-        True when gradient descent stopped because the cost blew up.
+        True when training diverged, by the rule of :mod:`bpnotes.descent`.
     steps
         The number of parameter updates made.
-    W_history, b_history
-        When ``fit(..., history=True)``: the parameters before training and after each
-        completed epoch; otherwise ``None``.
+    path
+        The parameters at which each value of ``losses`` was measured, shape
+        (len(losses), k, n + 1): ``path[e]`` is [W | b] after epoch e (row c holds the
+        weights of class c followed by its bias).
+    step_path
+        Only when ``fit(..., record_steps=True)``: [W | b] before every update and after
+        the last one, shape (steps + 1, k, n + 1) (finite only), else None.
     """
 
     W: np.ndarray
@@ -168,31 +176,35 @@ class SoftmaxRegression:
     losses: np.ndarray
     diverged: bool
     steps: int
-    W_history: np.ndarray | None = None
-    b_history: np.ndarray | None = None
+    path: np.ndarray
+    step_path: np.ndarray | None = None
 
     @property
     def classes(self) -> int:
         """The number of classes k."""
         return self.W.shape[0]
 
-    def logits(self, X: object) -> np.ndarray:
+    def logits(self, X: ArrayLike) -> np.ndarray:
         """The class scores Z = X Wᵀ + b, shape (m, k)."""
         X = as_float_matrix("X", X, columns=self.W.shape[1])
         return X @ self.W.T + self.b
 
-    def predict_proba(self, X: object) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """The class probabilities softmax(z) for every row of X, shape (m, k)."""
         return _softmax(self.logits(X))
 
-    def predict(self, X: object) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """The most probable class for every row of X, shape (m,)."""
         return np.argmax(self.logits(X), axis=1)
 
 
+def _stacked(snapshots: list[list[np.ndarray]]) -> np.ndarray:
+    return np.array([np.column_stack([W, b]) for W, b in snapshots])
+
+
 def fit(
-    X: object,
-    y: object,
+    X: ArrayLike,
+    y: ArrayLike,
     lr: float,
     epochs: int,
     batch_size: int | None = None,
@@ -200,8 +212,8 @@ def fit(
     seed: int = 0,
     *,
     classes: int | None = None,
-    history: bool = False,
-) -> SoftmaxRegression:
+    record_steps: bool = False,
+) -> SoftmaxFit:
     """Fit softmax regression by gradient descent from W = 0, b = 0.
 
     Parameters
@@ -222,31 +234,30 @@ def fit(
         Seed for the shuffling.
     classes
         The number of classes k >= 2; by default one more than the largest label.
-    history
-        Also record the parameters after every epoch.
+    record_steps
+        Also keep the parameters before every update (``SoftmaxFit.step_path``).
 
     Returns
     -------
-    SoftmaxRegression
-        The parameters, the loss history and the divergence flag.
+    SoftmaxFit
+        The parameters, the loss history, the per-epoch path and the divergence flag.
     """
     X, labels, k = _check_data(X, y, classes)
-    history = check_flag("history", history)
-    Y = np.eye(k)[labels]
+    Y = one_hot(labels, k)
     W = np.zeros((k, X.shape[1]))
     b = np.zeros(k)
 
-    def loss_and_gradient(xb: np.ndarray, yb: np.ndarray):
-        loss, grad_W, grad_b = _loss_and_gradient(xb, yb, W, b)
-        return loss, [grad_W, grad_b]
+    def batch_gradient(xb: np.ndarray, yb: np.ndarray) -> list[np.ndarray]:
+        return list(_gradient(xb, yb, W, b))
 
     trace = gradient_descent(
-        [W, b], loss_and_gradient, X, Y, lr=lr, epochs=epochs, batch_size=batch_size,
-        shuffle=shuffle, seed=seed, evaluate=lambda: _cost(X, Y, W, b), record_params=history,
+        [W, b], batch_gradient, lambda: _cost(X, Y, W, b), X, Y, lr=lr, epochs=epochs,
+        batch_size=batch_size, shuffle=shuffle, seed=seed, record_params=True,
+        record_steps=record_steps,
     )
-    path = trace.params
-    return SoftmaxRegression(
-        W=W, b=b, losses=trace.losses, diverged=trace.diverged, steps=trace.steps,
-        W_history=None if path is None else np.array([Wk for Wk, _ in path]),
-        b_history=None if path is None else np.array([bk for _, bk in path]),
+    path = _stacked(trace.params or [])
+    return SoftmaxFit(
+        W=path[-1, :, :-1].copy(), b=path[-1, :, -1].copy(), losses=trace.losses,
+        diverged=trace.diverged, steps=trace.steps, path=path,
+        step_path=None if trace.step_params is None else _stacked(trace.step_params),
     )

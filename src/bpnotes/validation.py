@@ -10,40 +10,65 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
-from typing import cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "as_float_matrix",
     "as_float_vector",
+    "as_real_array",
     "check_batch_size",
+    "check_callable",
     "check_choice",
+    "check_choices",
     "check_class_labels",
     "check_finite",
     "check_flag",
+    "check_layer_sizes",
     "check_nonnegative_int",
     "check_nonnegative_number",
+    "check_positive_int",
     "check_positive_number",
     "check_probability_rows",
+    "check_real",
     "check_same_rows",
     "check_seed",
     "check_unit_interval",
 ]
 
 
-def _as_float_array(name: str, value: object) -> np.ndarray:
+def as_real_array(name: str, value: ArrayLike) -> np.ndarray:
+    """Return ``value`` as a float array of any shape, or explain why it is not one.
+
+    float32 and float64 arrays keep their dtype; integers and booleans become float64.
+    Strings, ``None``, objects, complex numbers and ragged nested lists raise
+    :class:`TypeError` or :class:`ValueError` naming ``name``. Values are not checked for
+    finiteness (see :func:`check_finite`), and nothing is copied that need not be.
+    """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested lists, unconvertible objects
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers (every row of the same length)"
+        ) from error
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name} must contain real numbers, got complex dtype {array.dtype}")
     if array.dtype == object or not (
         np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
     ):
         raise TypeError(f"{name} must contain real numbers, got dtype {array.dtype}")
-    if np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must contain real numbers, got complex dtype {array.dtype}")
-    return array.astype(np.float64, copy=False)
+    if array.dtype in (np.float32, np.float64):
+        return array
+    return array.astype(np.float64)
+
+
+def _as_float_array(name: str, value: ArrayLike) -> np.ndarray:
+    return as_real_array(name, value).astype(np.float64, copy=False)
 
 
 def check_finite(name: str, array: np.ndarray) -> np.ndarray:
@@ -54,7 +79,7 @@ def check_finite(name: str, array: np.ndarray) -> np.ndarray:
     return array
 
 
-def as_float_matrix(name: str, value: object, *, columns: int | None = None) -> np.ndarray:
+def as_float_matrix(name: str, value: ArrayLike, *, columns: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite, non-empty 2-D float64 array of shape (m, n).
 
     Parameters
@@ -79,7 +104,7 @@ def as_float_matrix(name: str, value: object, *, columns: int | None = None) -> 
     return check_finite(name, array)
 
 
-def as_float_vector(name: str, value: object, *, length: int | None = None) -> np.ndarray:
+def as_float_vector(name: str, value: ArrayLike, *, length: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite, non-empty 1-D float64 array (of ``length`` if given)."""
     array = _as_float_array(name, value)
     if array.ndim != 1:
@@ -100,8 +125,13 @@ def check_same_rows(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> N
         )
 
 
-def _check_real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+def check_real(name: str, value: object) -> float:
+    """Return ``value`` as a float after checking it is a finite real number (e.g. a bias).
+
+    Booleans, strings, arrays and complex numbers are :class:`TypeError`; NaN and
+    infinity are :class:`ValueError`.
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     number = float(value)
     if not math.isfinite(number):
@@ -111,7 +141,7 @@ def _check_real(name: str, value: object) -> float:
 
 def check_positive_number(name: str, value: object) -> float:
     """Return ``value`` as a float after checking it is finite and > 0 (e.g. a learning rate)."""
-    number = _check_real(name, value)
+    number = check_real(name, value)
     if number <= 0:
         raise ValueError(f"{name} must be > 0, got {number}")
     return number
@@ -119,7 +149,7 @@ def check_positive_number(name: str, value: object) -> float:
 
 def check_nonnegative_number(name: str, value: object) -> float:
     """Return ``value`` as a float after checking it is finite and >= 0 (e.g. an L2 strength)."""
-    number = _check_real(name, value)
+    number = check_real(name, value)
     if number < 0:
         raise ValueError(f"{name} must be >= 0, got {number}")
     return number
@@ -127,11 +157,34 @@ def check_nonnegative_number(name: str, value: object) -> float:
 
 def check_nonnegative_int(name: str, value: object) -> int:
     """Return ``value`` after checking it is an integer >= 0 (e.g. a number of epochs)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return int(value)
+
+
+def check_positive_int(name: str, value: object, minimum: int = 1) -> int:
+    """Return ``value`` after checking it is an integer >= ``minimum`` (e.g. a layer width)."""
+    number = check_nonnegative_int(name, value)
+    if number < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {number}")
+    return number
+
+
+def check_layer_sizes(name: str, value: object) -> list[int]:
+    """Return layer widths ``[n0, ..., nL]`` (at least two, each a positive integer)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray):
+        raise TypeError(f"{name} must be a sequence of layer widths, got {type(value).__name__}")
+    sizes = list(value)
+    if len(sizes) < 2:
+        raise ValueError(f"{name} must have at least 2 entries (inputs and outputs), got {sizes}")
+    for i, n in enumerate(sizes):
+        if isinstance(n, bool | np.bool_) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"{name}[{i}] must be an integer, got {n!r}")
+        if n <= 0:
+            raise ValueError(f"{name}[{i}] must be a positive integer, got {n}")
+    return [int(n) for n in sizes]
 
 
 def check_batch_size(value: object, m: int) -> int:
@@ -148,6 +201,16 @@ def check_batch_size(value: object, m: int) -> int:
     return size
 
 
+def check_callable(name: str, value: object, *, optional: bool = False) -> Any:
+    """Return ``value`` after checking it can be called (``None`` too if ``optional``)."""
+    if value is None and optional:
+        return None
+    if not callable(value):
+        expected = "None or a function" if optional else "a function"
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+    return cast(Callable[..., Any], value)
+
+
 def check_flag(name: str, value: object) -> bool:
     """Return ``value`` as a bool after checking it is True or False (e.g. ``shuffle``)."""
     if not isinstance(value, bool | np.bool_):
@@ -155,12 +218,16 @@ def check_flag(name: str, value: object) -> bool:
     return bool(value)
 
 
-def check_seed(value: object) -> int:
-    """Return a random seed after checking it is a non-negative integer."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(value).__name__}")
+def check_seed(value: object, name: str = "seed") -> int:
+    """Return a random seed after checking it is a non-negative integer.
+
+    ``None`` (an unreproducible seed), booleans, floats and strings are rejected, so that
+    every result in the book can be reproduced from its seed.
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer, got {type(value).__name__}")
     if value < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {value}")
+        raise ValueError(f"{name} must be a non-negative integer, got {value}")
     return int(value)
 
 
@@ -170,6 +237,18 @@ def check_choice(name: str, value: object, valid: Iterable[str]) -> str:
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
     return value
+
+
+def check_choices(name: str, value: object, valid: Iterable[str]) -> list[str]:
+    """Return a non-empty sequence of strings, each one of ``valid`` (a single string is not
+    read as a sequence of characters)."""
+    options = list(valid)
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) == 0:
+        raise ValueError(
+            f"{name} must be a non-empty list of names from {', '.join(map(repr, options))}; "
+            f"got {value!r}"
+        )
+    return [check_choice(f"each entry of {name}", item, options) for item in value]
 
 
 def check_unit_interval(name: str, array: np.ndarray) -> np.ndarray:
@@ -190,7 +269,7 @@ def check_probability_rows(name: str, array: np.ndarray, *, atol: float = 1e-8) 
 
 
 def check_class_labels(
-    name: str, value: object, *, classes: Sequence[int] | int | None = None
+    name: str, value: ArrayLike, *, classes: Sequence[int] | int | None = None
 ) -> np.ndarray:
     """Return integer class labels as a 1-D int64 array.
 
@@ -201,8 +280,9 @@ def check_class_labels(
     value
         The labels; floats are accepted only if they are whole numbers.
     classes
-        ``None`` accepts any labels 0..k-1 with k >= 2; an integer ``k`` requires labels in
-        0..k-1; a sequence requires labels drawn from it (e.g. ``(0, 1)``).
+        ``None`` accepts any non-negative labels (how many classes there are is not
+        checked: a subset of the data may hold a single class); an integer ``k`` requires
+        labels in 0..k-1; a sequence requires labels drawn from it (e.g. ``(0, 1)``).
     """
     array = _as_float_array(name, value)
     if array.ndim != 1:
@@ -214,7 +294,6 @@ def check_class_labels(
         raise ValueError(f"{name} must hold whole-number class labels, got non-integer values")
     labels = array.astype(np.int64)
     if isinstance(classes, numbers.Integral):
-        allowed = range(int(classes))
         if labels.min() < 0 or labels.max() >= classes:
             raise ValueError(f"{name} must be class labels in 0..{int(classes) - 1}")
     elif classes is not None:

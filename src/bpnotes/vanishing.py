@@ -32,11 +32,11 @@ from .data import moons
 from .initialisation import INIT_SCHEMES
 from .mlp import MLP, TrainingHistory
 from .validation import (
-    as_float_matrix,
     check_choice,
+    check_choices,
     check_nonnegative_int,
     check_positive_number,
-    check_same_rows,
+    check_seed,
 )
 
 __all__ = [
@@ -134,22 +134,19 @@ def deep_network(
     check_choice("activation", activation, ACTIVATIONS)
     check_choice("init", init, INIT_SCHEMES)
     init_scale = check_positive_number("init_scale", init_scale)
-    seed = check_nonnegative_int("seed", seed)
+    seed = check_seed(seed)
     sizes = [n_inputs] + [width] * (depth - 1) + [1]
     return MLP(sizes, hidden=activation, output="sigmoid", loss="log", seed=seed,
                init=init, init_scale=init_scale)
 
 
-def _checked_data(net: MLP, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
+def _checked_data(net: MLP, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(net, MLP):
         raise TypeError(f"net must be a bpnotes.MLP, got {type(net).__name__}")
-    X = as_float_matrix("X", X, columns=net.sizes[0])
-    Y = as_float_matrix("Y", Y, columns=net.sizes[-1])
-    check_same_rows("X", X, "Y", Y)
-    return X, Y
+    return net.check_data(X, Y)
 
 
-def delta_norms(net: MLP, X: object, Y: object) -> np.ndarray:
+def delta_norms(net: MLP, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
     """Mean over the examples of ‖δ^l_i‖ for every layer l = 1..L, shape (L,).
 
     The per-example deltas δ^l_i = ∂ℓ_i/∂z^l are those of eq. (vd-delta-rule), computed by
@@ -160,7 +157,7 @@ def delta_norms(net: MLP, X: object, Y: object) -> np.ndarray:
     return np.array([np.linalg.norm(d, axis=1).mean() for d in deltas])
 
 
-def layer_ratios(net: MLP, X: object, Y: object) -> np.ndarray:
+def layer_ratios(net: MLP, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
     """Per-example ratios ‖δ^l_i‖ / ‖δ^{l+1}_i‖ for l = 1..L−1, shape (m, L−1).
 
     Examples whose delta at layer l+1 is exactly zero (a ReLU layer can switch off
@@ -222,8 +219,8 @@ def delta_profile(
     init_scale: float = 1.0,
     width: int = DEFAULT_WIDTH,
     seeds: Sequence[int] = (0, 1, 2),
-    X: object = None,
-    Y: object = None,
+    X: ArrayLike | None = None,
+    Y: ArrayLike | None = None,
 ) -> DeltaProfile:
     """Delta norms of freshly initialised networks, one per seed (see :func:`deep_network`).
 
@@ -280,16 +277,18 @@ def train_deep(
     epochs: int = 100,
     batch_size: int | None = 20,
     seed: int = 0,
-    X: object = None,
-    Y: object = None,
+    X: ArrayLike | None = None,
+    Y: ArrayLike | None = None,
 ) -> TrainingHistory:
     """Train :func:`deep_network` on (X, Y) (default :func:`probe_data`) by mini-batch
     gradient descent and return its :class:`~bpnotes.mlp.TrainingHistory`.
 
     The history holds the cost and the per-layer mean delta norms and weight-gradient
-    norms before training and after every epoch; ``diverged`` reports a run that blew up
-    (its losses stop there and contain no NaN). The same ``seed`` draws the weights and
-    shuffles the batches, so two runs with different activations see the same batches.
+    norms before training and after every epoch (``record_norms=True``); ``diverged``
+    reports a run that blew up, including one that blew up and got stuck (the rule of
+    :mod:`bpnotes.descent`; its losses contain no NaN). The same ``seed`` draws the
+    weights and shuffles the batches, so two runs with different activations see the
+    same batches.
     """
     if X is None and Y is None:
         X, Y = probe_data()
@@ -299,8 +298,9 @@ def train_deep(
     net = deep_network(depth, activation=activation, init=init, init_scale=init_scale,
                        width=width, n_inputs=np.shape(raw_X)[1] if np.ndim(raw_X) == 2 else 2,
                        seed=seed)
-    X, Y = _checked_data(net, X, Y)
-    return net.train(X, Y, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+    X, Y = _checked_data(net, cast(ArrayLike, X), cast(ArrayLike, Y))
+    return net.train(X, Y, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed,
+                     record_norms=True)
 
 
 #: The chapter's training comparison: label -> (activation, init, init_scale).
@@ -340,12 +340,17 @@ def profile_grid(
     seeds: Sequence[int] = (0, 1, 2),
 ) -> dict[str, dict[str, DeltaProfile]]:
     """:func:`delta_profile` for every activation and every named initialisation
-    (keys of :data:`INITIALISATIONS`): ``grid[activation][label]``."""
+    (keys of :data:`INITIALISATIONS`): ``grid[activation][label]``.
+
+    ``activations`` and ``initialisations`` are non-empty lists of names (a single name
+    must be given as a one-element list).
+    """
+    activations = check_choices("activations", activations, ACTIVATIONS)
+    initialisations = check_choices("initialisations", initialisations, INITIALISATIONS)
     grid: dict[str, dict[str, DeltaProfile]] = {}
     for activation in activations:
         grid[activation] = {}
         for label in initialisations:
-            check_choice("initialisations", label, INITIALISATIONS)
             scheme, scale = INITIALISATIONS[label]
             grid[activation][label] = delta_profile(depth, activation=activation, init=scheme,
                                                     init_scale=scale, width=width, seeds=seeds)
@@ -364,6 +369,8 @@ def depth_sweep(
     ``sweep[activation][label]`` has one entry per depth."""
     if isinstance(depths, str | bytes) or not isinstance(depths, Sequence) or len(depths) == 0:
         raise ValueError(f"depths must be a non-empty sequence of integers, got {depths!r}")
+    activations = check_choices("activations", activations, ACTIVATIONS)
+    initialisations = check_choices("initialisations", initialisations, INITIALISATIONS)
     sweep: dict[str, dict[str, list[float]]] = {}
     for depth in depths:
         grid = profile_grid(depth, activations, initialisations, width=width, seeds=seeds)

@@ -96,9 +96,9 @@ def _boundary(ax: Axes, w: np.ndarray, b: float, X: np.ndarray, **style) -> None
         ax.plot(-(w[1] * ys + b) / w[0], ys, **style)
 
 
-def _histories(result: logistic.LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
-    """``w_history`` and ``b_history`` of a model fitted with ``history=True``."""
-    return cast(np.ndarray, result.w_history), cast(np.ndarray, result.b_history)
+def _histories(result: logistic.LogisticFit) -> tuple[np.ndarray, np.ndarray]:
+    """The weights and biases after every epoch, from the fit's ``path`` (rows (w, b))."""
+    return result.path[:, :-1], result.path[:, -1]
 
 
 def _minimum(X: np.ndarray, t: np.ndarray) -> float:
@@ -150,7 +150,7 @@ def plot_boundary_evolution(
     if X is None or t is None:
         X, t = logistic.binary_data()
     epochs = max(snapshots)
-    result = logistic.fit(X, t, lr=lr, epochs=epochs, history=True)
+    result = logistic.fit(X, t, lr=lr, epochs=epochs)
     w_history, b_history = _histories(result)
     fig = new_figure(TEXT_WIDTH, 3.8)
     left, right = fig.subplots(1, 2)
@@ -180,7 +180,7 @@ def plot_probability_surface(
     """P(t = 1 | x) over the plane after a few and after many epochs, with contours."""
     if X is None or t is None:
         X, t = logistic.binary_data()
-    result = logistic.fit(X, t, lr=lr, epochs=max(epochs), history=True)
+    result = logistic.fit(X, t, lr=lr, epochs=max(epochs))
     w_history, b_history = _histories(result)
     g1, g2, points = _grid(X)
     fig = new_figure(TEXT_WIDTH, 3.8)
@@ -240,8 +240,8 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
     """On separable data ‖w‖ grows without bound while J → 0; on overlapping data both settle."""
     Xs, ts = logistic.separable_data()
     Xo, to = logistic.binary_data()
-    sep = logistic.fit(Xs, ts, lr=lr, epochs=epochs, history=True)
-    over = logistic.fit(Xo, to, lr=lr, epochs=epochs, history=True)
+    sep = logistic.fit(Xs, ts, lr=lr, epochs=epochs)
+    over = logistic.fit(Xo, to, lr=lr, epochs=epochs)
     sep_w_history, sep_b_history = _histories(sep)
     fig = new_figure(TEXT_WIDTH, 3.4)
     left, middle, right = fig.subplots(1, 3)

@@ -140,8 +140,9 @@ def plot_training_curves(histories: Mapping[str, TrainingHistory]) -> Figure:
         tag = f"{label} (diverged)" if history.diverged else label
         every = max(1, epochs.size // 10)
         left.plot(epochs, history.losses, label=tag, markevery=every, markersize=4, **style)
-        right.semilogy(np.arange(history.delta_norms.shape[0]),
-                       _positive(history.delta_norms[:, 0]), label=tag, markevery=every,
+        delta_norms = _recorded(history.delta_norms)
+        right.semilogy(np.arange(delta_norms.shape[0]),
+                       _positive(delta_norms[:, 0]), label=tag, markevery=every,
                        markersize=4, **style)
     left.axhline(np.log(2.0), color="0.5", linewidth=0.8, linestyle=":")
     left.annotate("log 2: always answering ½", (1.0, np.log(2.0)),
@@ -151,6 +152,14 @@ def plot_training_curves(histories: Mapping[str, TrainingHistory]) -> Figure:
     finish_axes(right, title="first hidden layer", xlabel="epoch", ylabel="mean ‖δ¹‖ (log scale)")
     left.legend(fontsize=MIN_FONT, loc="center right")
     return fig
+
+
+def _recorded(norms: np.ndarray | None) -> np.ndarray:
+    """Per-layer norms of a history trained with ``record_norms=True`` (as train_deep does)."""
+    if norms is None:
+        raise ValueError("histories must be trained with record_norms=True "
+                         "(bpnotes.vanishing.train_deep does)")
+    return norms
 
 
 def plot_gradient_norms(
@@ -163,7 +172,7 @@ def plot_gradient_norms(
     fig = new_figure(*_WIDE)
     axes = np.atleast_1d(fig.subplots(1, len(histories), sharey=True))
     for ax, (label, history) in zip(axes, histories.items(), strict=True):
-        norms = history.weight_gradient_norms
+        norms = _recorded(history.weight_gradient_norms)
         depth = norms.shape[1]
         chosen = layers if layers is not None else sorted({1, max(1, depth // 2), depth - 1, depth})
         epochs = np.arange(norms.shape[0])
