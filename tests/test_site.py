@@ -197,3 +197,229 @@ def test_every_explorer_on_the_site_responds_to_every_control(visits):
     assert moved >= 1
     for page, visit in visits.items():
         assert not visit.errors, f"{page}: {visit.errors}"
+
+
+# --- Site weight, chrome and launch links (issues 12 §4, 13 §3 and §5) ---
+
+TEXT_TYPES = (".html", ".css", ".js", ".svg", ".json", ".txt", ".map")
+
+
+def transferred_bytes(site: Path, urls: list[str]) -> int:
+    """Bytes a compressing host (GitHub Pages, any CDN: gzip for text) sends for these URLs."""
+    import gzip
+
+    total = 0
+    for url in urls:
+        path = site / urlparse(url).path.lstrip("/")
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.exists():
+            continue
+        data = path.read_bytes()
+        total += len(gzip.compress(data, 6)) if path.suffix in TEXT_TYPES else len(data)
+    return total
+
+
+def yaml_config() -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def test_first_visit_of_every_page_transfers_under_one_and_a_half_megabytes(visits, site):
+    heavy = {}
+    for page, visit in visits.items():
+        urls = visit.page.evaluate(
+            "() => [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]"
+        )
+        assert not [u for u in urls if "fontawesome.js" in u], f"{page} loads fontawesome.js"
+        assert not [u for u in urls if "tex-chtml.js" in u], f"{page} loads all of MathJax"
+        sent = transferred_bytes(site, urls)
+        if sent >= 1_500_000:
+            heavy[page] = sent
+    assert not heavy, f"pages over 1.5 MB on first visit: {heavy}"
+
+
+def test_the_build_log_has_no_kernel_transport_warning(site):
+    log = (site.parents[1] / "build.log").read_text()
+    assert "Kernel is running over TCP without encryption" not in log
+
+
+def test_favicon_and_home_tab_title(visits):
+    import urllib.request
+
+    for page, visit in visits.items():
+        icon = visit.page.evaluate(
+            "() => (document.querySelector('link[rel~=icon]') || {}).href || ''"
+        )
+        assert icon, f"{page} declares no favicon"
+        with urllib.request.urlopen(icon) as response:
+            assert response.status == 200 and b"<svg" in response.read(400)
+    title = visits["book/intro"].page.title()
+    assert title.count(yaml_config()["title"]) == 1, title
+
+
+def test_one_search_button_and_icons_drawn_by_the_subset_font(visits):
+    for page, visit in visits.items():
+        buttons = visit.page.locator(".search-button-field:visible, .search-button:visible")
+        assert buttons.count() == 1, f"{page}: {buttons.count()} search buttons"
+        drawn = visit.page.evaluate(
+            """() => document.fonts.check('900 16px "Font Awesome 6 Free"', '\\uf002')"""
+        )
+        assert drawn, f"{page}: the icon font has no magnifying glass"
+
+
+def test_downloads_offer_no_fake_pdf_and_notebooks_that_install_what_they_need(visits, site):
+    import nbformat
+
+    for page, visit in visits.items():
+        assert visit.page.locator(".download-pdf-button").count() == 0, page
+        notebook = site / "_sources" / f"{page}.ipynb"
+        if not notebook.exists():
+            continue
+        cells = nbformat.read(notebook, as_version=4).cells
+        first = next(c for c in cells if c.cell_type == "code")
+        assert "pip" in first.source and "bpnotes" in first.source, f"{page}.ipynb"
+
+
+def test_launch_links_use_main_the_repository_and_generated_notebooks(visits, tmp_path):
+    import shutil
+    import subprocess
+
+    import yaml
+
+    config = yaml_config()
+    repository, branch = config["repository"]["url"], config["repository"]["branch"]
+    owner_repo = repository.removeprefix("https://github.com/")
+    notebooks_branch = config["sphinx"]["config"]["bpnotes_notebooks_branch"]
+    # The publish workflow's conversion step, run as the workflow runs it.
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    (step,) = [
+        s for s in workflow["jobs"]["build"]["steps"]
+        if s.get("name") == "Convert the chapters to notebooks"
+    ]
+    shutil.copytree(ROOT / "book", tmp_path / "book")
+    subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path, check=True, capture_output=True)
+    launched = 0
+    for page, visit in visits.items():
+        links = visit.page.evaluate(
+            "() => Array.from(document.querySelectorAll('a')).map(a => a.href)"
+        )
+        assert repository in links, f"{page}: no link to the repository"
+        binder = [u for u in links if "mybinder.org" in u]
+        colab = [u for u in links if "colab.research.google.com" in u]
+        if not binder and not colab:
+            continue
+        launched += 1
+        assert binder == [
+            f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{page}.md"
+        ], binder
+        assert colab == [
+            f"https://colab.research.google.com/github/{owner_repo}/blob/"
+            f"{notebooks_branch}/{page}.ipynb"
+        ], colab
+        assert (tmp_path / "_build" / "notebooks" / f"{page}.ipynb").exists(), colab
+    assert launched >= 5
+    assert (ROOT / "binder" / "requirements.txt").exists()
+
+
+def test_front_matter_numbers_per_page_and_bibliography_labels_match_citations(visits):
+    calculus = visits["book/calculus"].page
+    assert calculus.locator(".eqno").first.inner_text().startswith("(1)")
+    first_exercise = calculus.locator(".exercise .caption-number").first.inner_text()
+    assert first_exercise.strip().endswith(" 1"), first_exercise
+    labels = visits["book/bibliography"].page.evaluate(
+        "() => Array.from(document.querySelectorAll('.citation .label')).map(e => e.textContent)"
+    )
+    labels = {label.strip().strip("[]") for label in labels}
+    cited: set[str] = set()
+    for visit in visits.values():
+        cited |= set(visit.page.evaluate(
+            """() => Array.from(document.querySelectorAll('a[href*="bibliography.html#"]'))
+                 .map(a => a.textContent.trim()).filter(t => /, \\d{4}$/.test(t))"""
+        ))
+    assert cited and cited <= labels, cited - labels
+    assert "Netzen" in visits["book/bibliography"].page.inner_text("main")
+
+
+def test_proofs_end_with_a_mark(visits):
+    marks = 0
+    for visit in visits.values():
+        for proof in visit.page.locator('div[class="proof admonition"]').all():
+            assert "∎" in proof.evaluate("el => getComputedStyle(el, '::after').content")
+            marks += 1
+    assert marks >= 1
+
+
+def test_search_excerpts_have_no_raw_tex(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/search.html?q=gradient")
+    page.locator("#search-results li p.context").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    excerpts = page.locator("#search-results li p.context").all_inner_texts()
+    context.close()
+    assert excerpts and not [e for e in excerpts if "\\" in e or "$$" in e], excerpts[:3]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    wide = {}
+    for name in toc_pages():
+        page.goto(f"{server}/{name}.html", wait_until="load")
+        page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if widths[0] > widths[1]:
+            wide[name] = widths
+    context.close()
+    assert not wide, f"pages wider than a 390 px phone: {wide}"
+
+
+# The next two wait for the figures work (issue 13 §1 and §3: figures drawn at 2x or as
+# vectors, and for the reader's theme); until it lands they are expected to fail.
+WAITS_FOR_FIGURES = pytest.mark.xfail(
+    reason="waits for the figures work: sharp figures drawn for the theme (issue 13 §1, §3)",
+    strict=False,
+)
+
+
+@WAITS_FOR_FIGURES
+def test_every_figure_image_is_vector_or_at_least_twice_its_displayed_width(visits):
+    soft = []
+    for page, visit in visits.items():
+        soft += [f"{page}: {src}" for src in visit.page.evaluate(
+            """() => Array.from(document.querySelectorAll('main img')).filter(img =>
+                 !/\\.svg(\\?|$)|^data:image\\/svg/.test(img.currentSrc) && img.clientWidth > 0
+                 && img.naturalWidth < 2 * img.clientWidth).map(img => img.currentSrc.slice(-40))"""
+        )]
+    assert not soft, soft[:10]
+
+
+@WAITS_FOR_FIGURES
+def test_dark_mode_figures_follow_the_theme(browser, server, tmp_path_factory):
+    """Screenshots of each page's first figure in both themes are kept as test artefacts
+    (pytest's tmp folder, theme-screenshots*)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    shots = tmp_path_factory.mktemp("theme-screenshots")
+    glaring = []
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        for name in toc_pages():
+            page.goto(f"{server}/{name}.html", wait_until="load")
+            figure = page.locator("main figure img, main .bpx-explorer img").first
+            if figure.count() == 0:
+                continue
+            figure.scroll_into_view_if_needed()
+            png = figure.screenshot(path=str(shots / f"{name.replace('/', '_')}-{scheme}.png"))
+            corner = Image.open(BytesIO(png)).convert("L").getpixel((2, 2))
+            if scheme == "dark" and corner > 128:
+                glaring.append(name)
+        context.close()
+    assert not glaring, f"light figure backgrounds on the dark theme: {glaring}"
