@@ -54,6 +54,7 @@ def site(tmp_path_factory) -> Path:
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1800)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"book build failed:\n{log[-8000:]}"
+    (out / "build.log").write_text(log)  # tests read it (no noise in the build log)
     html = out / "_build" / "html"
     assert (html / "book" / "intro.html").exists()
     return html
