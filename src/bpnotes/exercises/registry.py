@@ -243,8 +243,9 @@ def check(label: str, *answers: Any) -> Verdict:
                      f"that order, or check one part at a time; got {len(answers)} answer(s).",
                      Reason.PARTS)
     verdicts = [_run(part, answer) for part, answer in zip(parts, answers, strict=True)]
-    message = " ".join(f"[{p.label.split(':')[-1]}] {v}" for p, v in zip(parts, verdicts,
-                                                                          strict=True))
+    message = " ".join(f"[{p.label.split(':')[-1]}] {'✔' if v.correct else '✘'} "
+                       f"{v.message[:1].upper()}{v.message[1:]}"
+                       for p, v in zip(parts, verdicts, strict=True))
     failed = [v for v in verdicts if not v.correct]
     if not failed:
         return Verdict(True, message, Reason.CORRECT, tuple(v.solution for v in verdicts))
