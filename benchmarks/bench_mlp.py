@@ -16,6 +16,12 @@ first, the backpropagated delta W (the same again). The "raw matmul" reference r
 those products with numpy on arrays of the same shapes and nothing else, so
 raw time / step time is the fraction of the machine's matmul throughput that a training
 step achieves.
+
+Benchmark 1b compares ``MLP.train`` with the same updates taken one ``MLP.step`` call at a
+time (same network, same batches in the same order, no shuffling): the cost of what
+``train`` adds around the steps (the full-data cost once per epoch, the divergence check,
+the bookkeeping), which issue 10 bounds at 10 %. Both start from the same weights on every
+call, and the setup checks that they end at the same weights (the same steps, really).
 """
 
 from __future__ import annotations
@@ -36,6 +42,20 @@ SHAPES: list[tuple[tuple[int, ...], int]] = [
 SMOKE_SHAPES: list[tuple[tuple[int, ...], int]] = [((2, 4, 1), 8), ((6, 8, 3), 16)]
 DTYPES = ("float64", "float32")
 LR = 0.01
+
+#: (layer sizes, examples m, batch size or None for the full batch, epochs per call) of
+#: benchmark 1b, train against step, and of its smoke test.
+TRAIN_SHAPES: list[tuple[tuple[int, ...], int, int | None, int]] = [
+    ((2, 16, 16, 1), 256, None, 40),
+    ((2, 16, 16, 1), 256, 32, 5),
+    ((64, 128, 64, 10), 1024, None, 10),
+    ((64, 128, 64, 10), 1024, 64, 1),
+]
+SMOKE_TRAIN_SHAPES: list[tuple[tuple[int, ...], int, int | None, int]] = [
+    ((2, 4, 1), 16, None, 3), ((2, 4, 1), 16, 4, 2),
+]
+#: The bound of issue 10: a plain train call costs at most this much more than its steps.
+TRAIN_OVERHEAD_TARGET = 1.10
 
 
 def problem(
@@ -115,6 +135,73 @@ def steps(sizes: Sequence[int], m: int, dtype: str) -> dict[str, Callable[[], ob
                 D @ W  # the delta handed to the layer below
 
     return {"bpnotes": bpnotes_step, "torch": torch_step, "matmul": matmuls}
+
+
+def train_and_steps(
+    sizes: Sequence[int], m: int, batch_size: int | None, epochs: int, dtype: str = "float64"
+) -> dict[str, Callable[[], object]]:
+    """``MLP.train`` for ``epochs`` epochs, and the same updates as ``MLP.step`` calls.
+
+    Both restart from the same initial weights on every call. Before returning, checks
+    that one call of each ends at the same weights.
+    """
+    X, Y, _ = problem(sizes, m, dtype)
+    size = m if batch_size is None else batch_size
+    batches = [np.arange(start, min(start + size, m)) for start in range(0, m, size)]
+    start = bpnotes_net(sizes, dtype)
+    trained, stepped = bpnotes_net(sizes, dtype), bpnotes_net(sizes, dtype)
+
+    def restart(net: MLP) -> None:
+        for p, p0 in zip(net.weights + net.biases, start.weights + start.biases, strict=True):
+            p[...] = p0
+
+    def train() -> None:
+        restart(trained)
+        trained.train(X, Y, LR, epochs, batch_size=batch_size, shuffle=False)
+
+    def steps() -> None:
+        restart(stepped)
+        for _ in range(epochs):
+            if batch_size is None:
+                stepped.step(X, Y, LR)
+                continue
+            for index in batches:
+                stepped.step(X[index], Y[index], LR)
+
+    train()
+    steps()
+    for a, b in zip(trained.weights + trained.biases, stepped.weights + stepped.biases,
+                    strict=True):
+        if not np.allclose(a, b, rtol=1e-10, atol=1e-12):
+            raise AssertionError(f"train and step end at different weights for {sizes}")
+    return {"train": train, "steps": steps}
+
+
+def run_train(smoke: bool = False) -> dict[str, object]:
+    """Benchmark 1b: time of ``MLP.train`` / time of the same ``MLP.step`` calls.
+
+    One BLAS thread and CPU time, as for the single-threaded rows of benchmark 1. The
+    ratio reported is best / best; the median of the per-repetition ratios is stored too.
+    """
+    from threadpoolctl import threadpool_limits
+
+    shapes = SMOKE_TRAIN_SHAPES if smoke else TRAIN_SHAPES
+    repeats, batch_time = (2, 0.002) if smoke else (30, 0.05)
+    rows = []
+    with threadpool_limits(limits=1, user_api="blas"):
+        for sizes, m, batch_size, epochs in shapes:
+            t = time_interleaved(train_and_steps(sizes, m, batch_size, epochs), repeats,
+                                 batch_time, time.process_time)
+            best = {name: float(np.min(v)) for name, v in t.items()}
+            rows.append({
+                "sizes": list(sizes), "m": m, "batch_size": batch_size, "epochs": epochs,
+                "steps_per_call": epochs * (1 if batch_size is None else -(-m // batch_size)),
+                "train_ms": 1e3 * best["train"], "steps_ms": 1e3 * best["steps"],
+                "ratio": best["train"] / best["steps"],
+                "ratio_median": float(np.median(t["train"] / t["steps"])),
+            })
+    return {"target": TRAIN_OVERHEAD_TARGET, "repeats": repeats, "dtype": "float64",
+            "threads": 1, "rows": rows}
 
 
 def step_flops(sizes: Sequence[int], m: int) -> int:

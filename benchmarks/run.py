@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
     if "mlp" in parts:
         results["mlp"] = bench_mlp.run(smoke=args.smoke)
+        results["train"] = bench_mlp.run_train(smoke=args.smoke)
     if "explorers" in parts:
         results["explorers"] = bench_explorers.run(smoke=args.smoke)
     if "build" in parts:

@@ -45,12 +45,39 @@ def test_smoke_run_measures_both_libraries(smoke):
         (tuple(s), d) for s, _ in bench_mlp.SMOKE_SHAPES for d in bench_mlp.DTYPES
     }
     for row in rows:
-        for key in ("bpnotes_ms", "torch_ms", "matmul_ms", "ratio_vs_torch"):
+        for key in ("bpnotes_ms", "torch_ms", "matmul_ms", "ratio_vs_torch",
+                    "ratio_vs_torch_median"):
             assert np.isfinite(row[key]) and row[key] > 0
-        # the ratio is the median of per-repetition ratios: it lies between their extremes
-        assert 0 < row["fraction_of_matmul"]
+        # the ratio reported is best time / best time; the fraction of the bare matmul
+        # rate and the GFLOP/s are computed from the same best times and the FLOP count
+        assert row["ratio_vs_torch"] == pytest.approx(row["bpnotes_ms"] / row["torch_ms"])
+        assert row["fraction_of_matmul"] == pytest.approx(row["matmul_ms"] / row["bpnotes_ms"])
+        assert row["flops"] == bench_mlp.step_flops(row["sizes"], row["m"])
+        assert row["bpnotes_gflops"] == pytest.approx(row["flops"] / row["bpnotes_ms"] / 1e6)
     assert smoke["smoke"] is True and "build" not in smoke
     assert smoke["machine"]["cores"] >= 1 and smoke["machine"]["numpy"] == np.__version__
+
+
+def test_smoke_run_compares_train_with_the_same_steps(smoke):
+    rows = smoke["train"]["rows"]
+    assert [(tuple(r["sizes"]), r["m"], r["batch_size"], r["epochs"]) for r in rows] == [
+        (tuple(s), m, b, e) for s, m, b, e in bench_mlp.SMOKE_TRAIN_SHAPES]
+    for row in rows:
+        assert row["train_ms"] > 0 and row["steps_ms"] > 0 and row["ratio_median"] > 0
+        assert row["ratio"] == pytest.approx(row["train_ms"] / row["steps_ms"])
+        per_epoch = 1 if row["batch_size"] is None else -(-row["m"] // row["batch_size"])
+        assert row["steps_per_call"] == row["epochs"] * per_epoch
+    assert smoke["train"]["target"] == report.TARGETS["train_overhead"] == 1.10
+    assert f"{rows[0]['ratio']:.2f}" in smoke["stdout"]
+
+
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_train_and_steps_take_the_same_steps(batch_size):
+    # the setup raises unless one call of each ends at the same weights; and the two
+    # functions restart from the same weights, so calling them again changes nothing
+    functions = bench_mlp.train_and_steps((3, 4, 2), 7, batch_size, 2)
+    functions["train"]()
+    functions["steps"]()
 
 
 def test_smoke_run_lists_every_explorer(smoke):
