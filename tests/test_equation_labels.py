@@ -8,7 +8,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIXES = ("intro", "notation", "calc", "lin", "log", "softmax", "bp", "vd", "ad", "cap")
-CITATION = re.compile(r"\b[a-z]+(?:-[a-z0-9]+)+\b")
 
 
 def book_labels() -> set[str]:

@@ -47,8 +47,6 @@ class SlopeFacts:
     ----------
     derivative
         f'(z) as a sympy expression in ``z``.
-    in_terms_of_a
-        The same derivative written with the activation a = f(z) (symbol ``a``).
     argmax, maximum
         The z at which f' is largest, and the largest value max f'.
     gap
@@ -56,7 +54,6 @@ class SlopeFacts:
     """
 
     derivative: sp.Expr
-    in_terms_of_a: sp.Expr
     argmax: sp.Expr
     maximum: sp.Expr
     gap: sp.Expr
@@ -78,7 +75,7 @@ def sigmoid_slope() -> SlopeFacts:
     assert maximum == sp.Rational(1, 4)
     gap = (a - sp.Rational(1, 2)) ** 2
     assert sp.expand(maximum - a * (1 - a) - gap) == 0
-    return SlopeFacts(sp.simplify(slope), a * (1 - a), sp.Integer(0), maximum, gap)
+    return SlopeFacts(sp.simplify(slope), sp.Integer(0), maximum, gap)
 
 
 def tanh_slope() -> SlopeFacts:
@@ -92,7 +89,7 @@ def tanh_slope() -> SlopeFacts:
     assert maximum == 1
     gap = a**2
     assert sp.expand(maximum - (1 - a**2) - gap) == 0
-    return SlopeFacts(1 - sp.tanh(z) ** 2, 1 - a**2, sp.Integer(0), sp.Integer(1), gap)
+    return SlopeFacts(1 - sp.tanh(z) ** 2, sp.Integer(0), sp.Integer(1), gap)
 
 
 def diagonal_gap(n: int = 3) -> tuple[sp.Expr, sp.Expr]:
