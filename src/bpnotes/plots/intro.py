@@ -1,4 +1,4 @@
-"""The introduction's explorer: gradient descent on the 1-D quadratic J(w) = ½ a w².
+"""The introduction's explorer: gradient descent on the 1-D quadratic J(w) = ½ λ w².
 
 The two steps of :class:`~bpnotes.explorer.Explorer`: :func:`quadratic_run` computes the
 iterates for one learning rate; :func:`draw_quadratic_descent` builds the figure once
@@ -22,7 +22,7 @@ __all__ = ["QuadraticRun", "draw_quadratic_descent", "quadratic_explorer", "quad
 CURVATURE = 2.0
 START = 2.5
 STEPS = 25
-#: The learning rates of the explorer (the critical one, 2/a = 1, among them).
+#: The learning rates of the explorer (the critical one, 2/λ = 1, among them).
 RATES = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1)
 #: The window of the left panel: every run of :data:`RATES` starts inside it, and the
 #: iterates that leave it are said so in the title.
@@ -64,7 +64,7 @@ class QuadraticRun:
 
 def quadratic_run(lr: float, curvature: float = CURVATURE, start: float = START,
                   steps: int = STEPS) -> QuadraticRun:
-    """Gradient descent on J(w) = ½ a w² from ``start`` (eq. (intro-update))."""
+    """Gradient descent on J(w) = ½ λ w² from ``start`` (eq. (intro-update))."""
     path = iterate(lambda w: 0.5 * curvature * float(w @ w), lambda w: curvature * w,
                    [start], lr, steps)
     return QuadraticRun(float(lr), path.points[:, 0], path.costs, path.diverged)
@@ -73,15 +73,15 @@ def quadratic_run(lr: float, curvature: float = CURVATURE, start: float = START,
 def draw_quadratic_descent(
     fig: Figure, curvature: float = CURVATURE
 ) -> Callable[[QuadraticRun], None]:
-    """Left: the iterates on the curve J(w) = ½ a w². Right: J against the step (log scale).
+    """Left: the iterates on the curve J(w) = ½ λ w². Right: J against the step (log scale).
 
-    Both axes are the same for every learning rate; the critical rate 2/a is printed.
+    Both axes are the same for every learning rate; the critical rate 2/λ is printed.
     """
     left, right = fig.subplots(1, 2)
     grid = np.linspace(-W_LIMIT, W_LIMIT, 200)
     top = 0.5 * curvature * W_LIMIT**2
     left.plot(grid, 0.5 * curvature * grid**2, color="0.55", linewidth=1.5,
-              label=r"$J(w) = \frac{1}{2}aw^2$")
+              label=r"$J(w) = \frac{1}{2}\lambda w^2$")
     (iterates,) = left.plot([], [], color=COLORS[1], linestyle="--", marker="o", markersize=4,
                             linewidth=1, label="iterates $w_k$", animated=True)
     left.plot([START], [0.5 * curvature * START**2], "s", color=COLORS[0], markersize=7,
@@ -107,7 +107,7 @@ def draw_quadratic_descent(
         inside = np.abs(run.w) <= W_LIMIT
         iterates.set_data(run.w[inside], run.costs[inside])
         left_note = "" if inside.all() else ", iterates leave the window"
-        left.set_title(rf"$\eta = {run.lr:.3g}$ (critical $2/a = {critical:.3g}$){left_note}",
+        left.set_title(rf"$\eta = {run.lr:.3g}$ (critical $2/\lambda = {critical:.3g}$){left_note}",
                        fontsize=FONT)
         k = run.exact_zero
         shown = run.costs if k is None else run.costs[:k]
@@ -122,8 +122,15 @@ def quadratic_explorer() -> Explorer:
     """Learning-rate slider → iterates and loss curve, live and on the static site."""
 
     def alt(run: QuadraticRun) -> str:
-        outcome = "the iterates converge to 0" if run.lr < 1.0 else "the iterates do not converge"
-        return f"Gradient descent on J(w) = w² with learning rate {run.lr:.2f}: {outcome}"
+        w_abs = np.abs(run.w)
+        if run.diverged or w_abs[-1] > w_abs[0]:
+            outcome = "the iterates land further out at every step"
+        elif np.allclose(w_abs, w_abs[0]):
+            outcome = "the iterates jump between the start and its mirror image for ever"
+        else:
+            outcome = "the iterates converge to the minimum at 0"
+        return (f"Gradient descent on J(w) = ½·λ·w² with λ = {CURVATURE:g}, from w0 = {START:g}, "
+                f"learning rate {run.lr:.2f}: {outcome}")
 
     return Explorer(
         quadratic_run,
