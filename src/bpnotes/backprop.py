@@ -12,7 +12,8 @@ with the vectorised one:
   constant input a_0 = 1, eq. (notation-bias-fold);
 * :func:`network_state` and :func:`worked_example` — the numbers the chapter's network
   figure and worked example print;
-* :func:`train_variants` — the same network trained several ways (batch modes, momentum).
+* :func:`train_variants` — the same network trained several ways (batch modes, momentum),
+  on the chapter's data set :func:`chapter_data`.
 
 Gradient checking (eq. (bp-gradcheck)) lives in :mod:`bpnotes.gradcheck`, the labels →
 targets helper in :mod:`bpnotes.losses` (:func:`bpnotes.losses.as_targets`).
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .data import moons
 from .mlp import MLP, TrainingHistory
 from .validation import (
     as_float_matrix,
@@ -43,6 +45,7 @@ __all__ = [
     "NetworkState",
     "WeightChain",
     "accumulated_gradients",
+    "chapter_data",
     "fold_biases",
     "folded_gradients",
     "four_two_two_one",
@@ -56,6 +59,15 @@ __all__ = [
 
 #: The learning rate of the chapter's worked example.
 WORKED_LR = 0.5
+
+
+def chapter_data() -> tuple[np.ndarray, np.ndarray]:
+    """The chapter's training data: 200 "moons" points (noise 0.2, seed 1), labels 0/1.
+
+    The batch-mode comparison, the MLP explorer and the exercises train on these; turn the
+    labels into targets with :func:`bpnotes.losses.as_targets`.
+    """
+    return moons(200, noise=0.2, seed=1)
 
 
 def _check_net(net: object) -> MLP:

@@ -82,11 +82,11 @@ def bp_bug_unit() -> str:
 def bp_minibatch() -> str:
     """The batch mode that ends with the highest cost when the chapter's comparison (2-8-8-1
     tanh network on 200 moons points, 40 epochs) is run at learning rate 2 instead of 0.2."""
-    from ..data import moons
+    from ..backprop import chapter_data
     from ..losses import as_targets
     from ..mlp import MLP
 
-    X, t = moons(200, noise=0.2, seed=1)
+    X, t = chapter_data()
     Y = as_targets(t)
     modes = {"full-batch": None, "mini-batch": 20, "per-example": 1}
     final = {}

@@ -24,8 +24,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from ..backprop import NetworkState
-from ..data import moons
+from ..backprop import NetworkState, chapter_data
 from ..explorer import Control, Explorer
 from ..mlp import MLP, TrainingHistory
 from .style import (
@@ -84,7 +83,7 @@ class MLPRun:
 
 
 def _explorer_data() -> tuple[np.ndarray, np.ndarray]:
-    return moons(200, noise=0.2, seed=1)
+    return chapter_data()
 
 
 def _window(X: np.ndarray) -> tuple[float, float, float, float]:
