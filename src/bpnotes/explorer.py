@@ -751,16 +751,13 @@ def _static_control(ident: str, control: Control, start: int) -> str:
     low, high = min(positions), max(positions)
     ticks = "".join(f'<option value="{p:.10g}" label="{html.escape(t)}"></option>'
                     for p, t in zip(positions, labels, strict=True))
-    marks = "".join(
-        f'<span style="left:{100 * (p - low) / (high - low):.3f}%"></span>' for p in positions)
     return (
         f'<span class="bpx-control bpx-slider"><label for="{ident}">{label}</label>'
         f'<span class="bpx-track"><input type="range" id="{ident}" min="{low:.10g}" '
         f'max="{high:.10g}" step="any" value="{positions[start]:.10g}" list="{ident}-ticks" '
         f'aria-valuetext="{html.escape(labels[start])}" data-index="{start}" '
         f'data-positions="{html.escape(json.dumps([round(p, 10) for p in positions]))}" '
-        f'data-labels="{html.escape(json.dumps(labels))}">'
-        f'<span class="bpx-ticks" aria-hidden="true">{marks}</span></span>'
+        f'data-labels="{html.escape(json.dumps(labels))}"></span>'
         f'<datalist id="{ident}-ticks">{ticks}</datalist>'
         f'<output for="{ident}" class="bpx-value">{html.escape(labels[start])}</output></span>'
     )

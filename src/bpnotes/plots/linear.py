@@ -78,7 +78,7 @@ def _contours(ax: Axes, surface: _Surface) -> None:
                colors="0.6", linewidths=0.8)
     ax.plot(surface.optimum.w[0], surface.optimum.b, marker="*", color=COLORS[6],
             markeredgecolor="white", markersize=14, linestyle="none", zorder=5,
-            label="least squares (w*, b*)")
+            label="least squares $(w^*, b^*)$")
     ax.plot(0.0, 0.0, marker="s", color=COLORS[6], markersize=6, linestyle="none", zorder=5,
             label="start (0, 0)")
     ax.set_xlim(*W_RANGE)
@@ -104,14 +104,16 @@ def plot_cost_surface(X: np.ndarray | None = None, t: np.ndarray | None = None) 
     left = fig.add_subplot(1, 2, 1, projection="3d")
     W, B = np.meshgrid(surface.w_grid, surface.b_grid)
     left.plot_surface(W, B, surface.J, cmap="viridis", linewidth=0, alpha=0.85)
-    left.set_xlabel("w")
-    left.set_ylabel("b")
-    left.set_zlabel("J(w, b)")
-    left.set_title("the cost surface over (w, b)")
+    left.set_xlabel("$w$", fontsize=FONT)
+    left.set_ylabel("$b$", fontsize=FONT)
+    left.tick_params(labelsize=MIN_FONT)
+    left.set_title("the cost $J(w, b)$ over the plane $(w, b)$", fontsize=FONT)
     right = fig.add_subplot(1, 2, 2)
     _contours(right, surface)
-    finish_axes(right, title="the same surface as contours", xlabel="weight w", ylabel="bias b")
-    right.legend(loc="lower left", fontsize=MIN_FONT)
+    finish_axes(right, title="the same surface as contours", xlabel="weight $w$",
+                ylabel="bias $b$")
+    fig.legend(handles=right.get_lines(), loc="outside lower center", ncols=2,
+               fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -133,10 +135,10 @@ def plot_loss_curves(
         end = " (diverged)" if result.diverged else ""
         ax.semilogy(_excess(result.losses, J_min), color=COLORS[k % 7],
                     linestyle=LINESTYLES[k % 7], marker=MARKERS[k % 7], markevery=6,
-                    markersize=4, label=f"η = {fraction:g} η_c{end}")
-    finish_axes(ax, title=f"full-batch gradient descent, η_c = 2/λ_max = {critical:.3f}",
-                xlabel="epoch", ylabel="J − J_min (log scale)")
-    ax.legend(fontsize=MIN_FONT, ncol=2)
+                    markersize=4, label=rf"$\eta = {fraction:g}\,\eta_c${end}")
+    finish_axes(ax, title=rf"full-batch gradient descent, $\eta_c = 2/\lambda_{{\max}}$ = "
+                f"{critical:.3f}", xlabel="epoch", ylabel=r"$J - J_{\min}$ (log scale)")
+    fig.legend(loc="outside lower center", ncols=3, fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -159,12 +161,13 @@ def plot_descent_paths(
         points = _clip(result.path)
         ax.plot(points[:, 0], points[:, 1], color=COLORS[k], marker="o", markersize=3,
                 linewidth=1)
-        finish_axes(ax, title=f"η = {fraction:g} η_c, {epochs} epochs", xlabel="weight w",
-                    ylabel="bias b" if k == 0 else "")
+        finish_axes(ax, title=rf"$\eta = {fraction:g}\,\eta_c$, {epochs} epochs",
+                    xlabel="weight $w$", ylabel="bias $b$" if k == 0 else "")
         # Equal scales on both axes, so that every step is seen to leave its contour at a
         # right angle (the direction of −∇J).
         ax.set_aspect("equal")
-    axes[0].legend(loc="lower left", fontsize=MIN_FONT)
+    fig.legend(handles=axes[0].get_lines()[:2], loc="outside lower center", ncols=2,
+               fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -195,11 +198,13 @@ def plot_batch_modes(
         points = _clip(cast(np.ndarray, result.step_path))  # fitted with record_steps
         right.plot(points[:, 0], points[:, 1], linewidth=0.6 if size == 1 else 1.2,
                    alpha=0.6 if size == 1 else 0.9, **style)
-    finish_axes(left, title=f"η = {fraction:g} η_c = {fraction * critical:.3f}, same for all",
-                xlabel="epoch (one pass over the 40 examples)", ylabel="J − J_min (log scale)")
-    left.legend(fontsize=MIN_FONT)
-    finish_axes(right, title="every update of each run", xlabel="weight w", ylabel="bias b")
-    right.legend(loc="lower left", fontsize=MIN_FONT)
+    finish_axes(left, title=rf"$\eta = {fraction:g}\,\eta_c$ = {fraction * critical:.3f}, "
+                "same for all", xlabel=f"epoch (one pass over the {len(t)} examples)",
+                ylabel=r"$J - J_{\min}$ (log scale)")
+    finish_axes(right, title="every update of each run", xlabel="weight $w$",
+                ylabel="bias $b$")
+    fig.legend(handles=[*left.get_lines(), *right.get_lines()[:2]], loc="outside lower center",
+               ncols=3, fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -224,7 +229,7 @@ def plot_closed_form(
     fig = new_figure(TEXT_WIDTH, 3.5)
     left, right = fig.subplots(1, 2)
     left.plot(X[:, 0], t, linestyle="none", marker="o", color="0.5", markersize=4,
-              label="data (x_i, t_i)")
+              label="data $(x_i, t_i)$")
     xs = np.array([X[:, 0].min(), X[:, 0].max()])
     for k, epoch in enumerate((1, 3, 10)):
         w, b = result.path[epoch, 0], result.path[epoch, 1]
@@ -232,12 +237,13 @@ def plot_closed_form(
                   label=f"gradient descent, epoch {epoch}")
     left.plot(xs, optimum.w[0] * xs + optimum.b, color=COLORS[6], linewidth=2,
               label="closed form (least squares)")
-    finish_axes(left, title="fitted lines", xlabel="x", ylabel="t")
-    left.legend(fontsize=MIN_FONT)
+    finish_axes(left, title="fitted lines", xlabel="$x$", ylabel="$t$")
+    fig.legend(handles=left.get_lines(), loc="outside lower center", ncols=2,
+               fontsize=MIN_FONT, frameon=False)
     right.semilogy(np.maximum(distance, FLOOR), color=COLORS[0], marker="o", markevery=8,
                    markersize=4)
-    finish_axes(right, title=f"η = {fraction:g} η_c: distance to the closed form",
-                xlabel="epoch", ylabel="|θ_k − θ*| (log scale)")
+    finish_axes(right, title=rf"$\eta = {fraction:g}\,\eta_c$: distance to the closed form",
+                xlabel="epoch", ylabel=r"$\|\theta_k - \theta^*\|$ (log scale)")
     return fig
 
 
@@ -308,7 +314,9 @@ def linear_explorer() -> Explorer:
                                  linestyle="none", label="after each epoch", animated=True)
         finish_axes(path_ax, title=" ", xlabel="weight $w$", ylabel="bias $b$")
         # Under the panels, where it covers no path.
-        fig.legend(handles=path_ax.get_lines(), loc="outside lower center", ncols=3,
+        fig.legend(handles=[line for line in path_ax.get_lines()
+                            if not line.get_label().startswith("_")],
+                   loc="outside lower center", ncols=3,
                    fontsize=MIN_FONT, frameon=False, columnspacing=1.2)
         (loss,) = loss_ax.semilogy([], [], color=COLORS[0], marker="o", markersize=3,
                                    animated=True)
@@ -346,7 +354,7 @@ def linear_explorer() -> Explorer:
         [
             Control("lr", rates, label="learning rate η", default=rates[FRACTIONS.index(0.5)],
                     static_values=static_rates, scale="log",
-                    fmt=lambda v: f"{v:.3g} ({v / critical:.2f} η_c)"),
+                    fmt=lambda v: f"{v:.3g} ({v / critical:.2f} × critical)"),
             Control("mode", list(MODES), label="updates"),
         ],
         alt=alt,
