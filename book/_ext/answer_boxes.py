@@ -51,6 +51,9 @@ class Part:
 
     label: str
     kind: str
+    prompt: str = ""
+    symbols: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
 
     @property
@@ -74,7 +77,8 @@ def registry() -> dict[str, list[Part]]:
     grouped: dict[str, list[Part]] = {}
     for label in exercises():
         info = describe(label)
-        part = Part(label, str(info.kind), tuple(str(o) for o in getattr(info, "options", ())))
+        part = Part(label, info["kind"], info["prompt"], tuple(info["symbols"]),
+                    tuple(info["functions"]), tuple(info["options"]))
         grouped.setdefault(part.exercise, []).append(part)
     return grouped
 
@@ -85,12 +89,25 @@ def boxed_labels() -> list[str]:
 
 
 # ----------------------------------------------------------------- markup
+def _part_name(part: Part) -> str:
+    return f"({part.name})" if len(part.name) == 1 else part.name.replace("-", " ")
+
+
 def _part_title(part: Part) -> str:
+    """The box's label: the checker's prompt (which names the part), else the kind."""
+    if part.prompt:
+        return part.prompt[:1].upper() + part.prompt[1:]
     what = WHAT[part.kind]
-    if not part.name:
-        return f"Your answer ({what})"
-    name = f"({part.name})" if len(part.name) == 1 else part.name.replace("-", " ")
-    return f"Your answer to {name} ({what})"
+    return f"{_part_name(part)}: {what}" if part.name else what.capitalize()
+
+
+def _hint(part: Part) -> str:
+    if part.kind != "formula":
+        return ""
+    symbols = ", ".join(part.symbols) or "none"
+    functions = ", ".join(part.functions)
+    text = f"Symbols: {symbols}. Functions: {functions}." if functions else f"Symbols: {symbols}."
+    return f'<p class="bpn-hint">{html.escape(text)}</p>'
 
 
 def box_html(part: Part) -> str:
@@ -107,14 +124,14 @@ def box_html(part: Part) -> str:
                  f'placeholder="{esc(PLACEHOLDERS[part.kind])}">')
     return (
         f'<div class="bpn-check" data-exercise="{esc(part.label)}" data-kind="{part.kind}">'
-        f'<label for="{field_id}">{esc(_part_title(part))}</label>'
+        f'<label for="{field_id}">{esc(_part_title(part))}</label>{_hint(part)}'
         f'<div class="bpn-row">{field}<button type="button">Check</button></div>'
         f'<p class="bpn-verdict" role="status" aria-live="polite"></p></div>'
     )
 
 
 def _names(parts: list[Part]) -> str:
-    names = [f"({p.name})" if len(p.name) == 1 else p.name.replace("-", " ") for p in parts]
+    names = [_part_name(p) for p in parts]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -131,10 +148,13 @@ def answers_html(parts: list[Part], download_mb: float) -> str:
         )
         blocks += [box_html(p) for p in boxed]
     if in_notebook:
-        subject = ("This exercise" if not boxed or not any(p.name for p in in_notebook)
-                   else f"Part {_names(in_notebook)} of this exercise")
+        if not boxed or not all(p.name for p in in_notebook):
+            subject = "This exercise is"
+        else:
+            subject = (f"Part{'s' if len(in_notebook) > 1 else ''} {_names(in_notebook)} of "
+                       f"this exercise {'are' if len(in_notebook) > 1 else 'is'}")
         blocks.append(
-            f'<p class="bpn-notebook">{subject} is checked by running your code: open this '
+            f'<p class="bpn-notebook">{subject} checked by running your code: open this '
             "page as a notebook (a launch button at the top of the page, or download it as "
             ".ipynb and open it in Jupyter) and run the checker cell below the exercise.</p>"
         )
@@ -215,7 +235,8 @@ def add_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict
 
 
 def add_static_path(app: Sphinx, config: Any) -> None:
-    config.html_static_path.append(str(STATIC))
+    if str(STATIC) not in config.html_static_path:
+        config.html_static_path.append(str(STATIC))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
