@@ -184,4 +184,6 @@ def check_momentum_step(candidate: Any) -> Verdict:
     inputs = [(rng.normal(size=4), rng.normal(size=4), rng.normal(size=4), lr, m)
               for lr, m in ((0.1, 0.0), (0.05, 0.9), (1.0, 0.5))]
     return check_function(candidate, reference, inputs, convert=pair,
-                          name="pair (new_theta, new_v)")
+                          name="pair (new_theta, new_v)",
+                          entry_names=lambda shape: [f"{kind}[{k}]" for kind in ("theta", "v")
+                                                     for k in range(shape[1])])

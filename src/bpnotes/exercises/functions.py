@@ -81,6 +81,7 @@ def check_function(
     name: str = "result",
     convert: Callable[[Any], Any] | None = None,
     seconds: float | None = None,
+    entry_names: Callable[[tuple[int, ...]], Sequence[str]] | None = None,
 ) -> Verdict:
     """Run ``candidate`` and ``reference`` on every argument tuple in ``inputs`` and compare.
 
@@ -102,6 +103,9 @@ def check_function(
         vector); it may raise :class:`ReaderFailure` to say what is wrong with its shape.
     seconds
         Time limit per call of the candidate (default :data:`CALL_SECONDS`).
+    entry_names
+        Names the entries of the expected result of a given shape (e.g. ``∂J/∂w_1``,
+        ``∂J/∂b``), so that a wrong entry is named by what it is, not by its index.
 
     Returns
     -------
@@ -126,7 +130,8 @@ def check_function(
             return wrong(f"On {where} {failure.message}.", failure.reason)
         if isinstance(got, str | bytes):  # text from a function is not read as a formula
             return wrong(f"On {where} your function returned text, not numbers.", Reason.TYPE)
-        verdict = check_array(got, expected, rtol=rtol, atol=atol, name=name)
+        names = entry_names(np.shape(expected)) if entry_names is not None else None
+        verdict = check_array(got, expected, rtol=rtol, atol=atol, name=name, entry_names=names)
         if not verdict:
             return wrong(f"On {where}: {verdict.message}", verdict.reason)
     return right(f"Your function matches the book's on all {len(inputs)} test inputs.")

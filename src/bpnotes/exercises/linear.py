@@ -162,7 +162,8 @@ def check_gradient_function(candidate: Any) -> Verdict:
                        rng.normal(size=n), float(rng.normal())))
         labels.append(f"m = {m_rows} example{'s' * (m_rows > 1)}, n = {n} feature{'s' * (n > 1)}")
     return check_function(candidate, reference, inputs, labels=labels, rtol=1e-8, atol=1e-10,
-                          name="gradient (grad_w, then grad_b)", convert=_pair)
+                          name="gradient (grad_w, then grad_b)", convert=_pair,
+                          entry_names=lambda shape: _names("∂J/∂", shape))
 
 
 @exercise("ex-lin-loop", "function", prompt="my_fit(X, t, lr, epochs, batch_size) returning "
@@ -190,7 +191,8 @@ def check_update_loop(candidate: Any) -> Verdict:
     labels = ["full batch, 1 epoch", "full batch, 25 epochs", "per example, 3 epochs",
               "mini-batches of 3 (the last has 1 example), 4 epochs"]
     return check_function(candidate, reference, inputs, labels=labels, rtol=1e-8, atol=1e-10,
-                          name="parameters (w, then b)", convert=_pair)
+                          name="parameters (w, then b)", convert=_pair,
+                          entry_names=lambda shape: _names("", shape))
 
 
 @exercise("ex-lin-predict", "choice", prompt="per-example updates at 0.9 η_c, shuffled: "
@@ -220,3 +222,8 @@ def _pair(result: Any) -> Any:
                             "a number for b)")
     first, second = result
     return np.append(np.asarray(first).ravel(), np.asarray(second).ravel())
+
+
+def _names(prefix: str, shape: tuple[int, ...]) -> list[str]:
+    """Names of the entries (w_1, ..., w_n, b) of a packed (w, b) vector, e.g. ∂J/∂w_2."""
+    return [f"{prefix}w_{j + 1}" for j in range(shape[0] - 1)] + [f"{prefix}b"]

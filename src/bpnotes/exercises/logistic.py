@@ -212,7 +212,7 @@ def check_logistic_gradient(candidate: Any) -> Verdict:
 
     cases = _cases(0)
     return check_function(candidate, _mean_log_loss_gradient, cases, convert=_pair,
-                          name="gradient (grad_w, then grad_b)",
+                          name="gradient (grad_w, then grad_b)", entry_names=_names,
                           labels=[f"m = {X.shape[0]} examples, n = {X.shape[1]} features"
                                   for X, *_ in cases])
 
@@ -235,5 +235,10 @@ def check_penalised_gradient(candidate: Any) -> Verdict:
         return gradient
 
     return check_function(candidate, reference, cases, convert=_pair,
-                          name="gradient (grad_w, then grad_b)",
+                          name="gradient (grad_w, then grad_b)", entry_names=_names,
                           labels=[f"λ = {case[-1]}" for case in cases])
+
+
+def _names(shape: tuple[int, ...]) -> list[str]:
+    """Names of the entries of a packed (grad_w, grad_b) vector: ∂J/∂w_1, ..., ∂J/∂b."""
+    return [f"∂J/∂w_{j + 1}" for j in range(shape[0] - 1)] + ["∂J/∂b"]
