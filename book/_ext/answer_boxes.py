@@ -38,9 +38,9 @@ BOXED_KINDS = ("formula", "number", "choice")
 STATIC = Path(__file__).resolve().parents[1] / "_static"
 #: Where the interpreter and wheels go inside the site's _static folder.
 INTERPRETER_FOLDER = f"pyodide-{answer_assets.PYODIDE_VERSION}"
-PLACEHOLDERS = {
-    "formula": "a formula: * for products, ** or ^ for powers",
-    "number": "a number, e.g. 0.25, 1/4 or 2.5e-3",
+PLACEHOLDERS = {  # short enough for the field of a 390 px phone
+    "formula": "use * and ** (or ^)",
+    "number": "e.g. 0.25 or 1/4",
 }
 WHAT = {"formula": "a formula", "number": "a number", "choice": "choose one"}
 
