@@ -1,6 +1,6 @@
 """Why backpropagation is fast: gradients by finite differences against backpropagation.
 
-    python benchmarks/bench_autodiff.py           # the full sizes (about a minute)
+    python benchmarks/bench_autodiff.py           # the full sizes (about two minutes)
     python benchmarks/bench_autodiff.py --smoke   # tiny sizes, for the tests
 
 For MLPs with a growing number of parameters P (tanh hidden layers, squared loss, m = 64
@@ -77,7 +77,7 @@ def run(smoke: bool = False) -> dict[str, object]:
     widths = SMOKE_WIDTHS if smoke else WIDTHS
     sizes_list = [[16, h, h, 1] for h in widths]
     timings = autodiff.time_gradients(sizes_list, examples=8 if smoke else EXAMPLES,
-                                      repeats=2 if smoke else 5)
+                                      repeats=2 if smoke else 3)
     rows = [
         {
             "sizes": list(t.sizes),
