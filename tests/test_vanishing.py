@@ -23,7 +23,7 @@ SLOPES = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
 
 def per_example_norms(net: MLP, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """Shape (m, L): ‖δ^l_i‖ straight from the network's backpropagation."""
-    return np.stack([np.linalg.norm(d, axis=1) for d in net.gradients(X, Y).deltas], axis=1)
+    return np.stack([np.hypot.reduce(d, axis=1) for d in net.gradients(X, Y).deltas], axis=1)
 
 
 # ---------------------------------------------------------------- the bound, eq. (vd-bound)

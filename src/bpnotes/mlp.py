@@ -388,7 +388,7 @@ class MLP:
                 g = latest[0]
                 with np.errstate(over="ignore", invalid="ignore"):  # a diverging last epoch
                     delta_norms.append(
-                        np.array([np.linalg.norm(d, axis=1).mean() for d in g.deltas]))
+                        np.array([np.hypot.reduce(d, axis=1).mean() for d in g.deltas]))
                     weight_norms.append(np.array([
                         np.linalg.norm(gw - self.l2 / X.shape[0] * w)
                         for gw, w in zip(g.weights, self.weights, strict=True)

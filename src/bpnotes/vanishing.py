@@ -150,11 +150,12 @@ def delta_norms(net: MLP, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
     """Mean over the examples of ‖δ^l_i‖ for every layer l = 1..L, shape (L,).
 
     The per-example deltas δ^l_i = ∂ℓ_i/∂z^l are those of eq. (vd-delta-rule), computed by
-    the network's backpropagation at its current weights.
+    the network's backpropagation at its current weights. The norms are taken without
+    squaring (``numpy.hypot``), so deltas far below 1e-154 keep their precision.
     """
     X, Y = _checked_data(net, X, Y)
     deltas = net.gradients(X, Y).deltas
-    return np.array([np.linalg.norm(d, axis=1).mean() for d in deltas])
+    return np.array([np.hypot.reduce(d, axis=1).mean() for d in deltas])
 
 
 def layer_ratios(net: MLP, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
@@ -164,7 +165,7 @@ def layer_ratios(net: MLP, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
     entirely) get ratio 0, since then δ^l_i = 0 as well.
     """
     X, Y = _checked_data(net, X, Y)
-    norms = np.stack([np.linalg.norm(d, axis=1) for d in net.gradients(X, Y).deltas], axis=1)
+    norms = np.stack([np.hypot.reduce(d, axis=1) for d in net.gradients(X, Y).deltas], axis=1)
     below, above = norms[:, :-1], norms[:, 1:]
     safe = np.where(above > 0, above, 1.0)
     return np.where(above > 0, below / safe, 0.0)
