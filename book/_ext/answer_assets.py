@@ -97,6 +97,13 @@ def _sri_sha512(path: Path) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
 
 
+def _install(source: Path, target: Path) -> None:
+    """Put a file into the cache in one step, so a concurrent build never reads half of it."""
+    incoming = target.with_name(f"{target.name}.incoming-{os.getpid()}")
+    shutil.copy2(source, incoming)
+    os.replace(incoming, target)
+
+
 def _unreachable(what: str, how: str, folder: Path, detail: str) -> AssetError:
     return AssetError(
         f"The answer boxes need {what}, which is not in the asset cache {folder} and could "
@@ -152,10 +159,15 @@ def pyodide_files(cache: Path | None = None) -> Path:
         (staging / "manifest.json").write_text(
             json.dumps({name: _sha256(staging / name) for name in PYODIDE_FILES}, indent=1)
         )
-        if folder.exists():
-            shutil.rmtree(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(staging, folder)
+        incoming = folder.with_name(f"{folder.name}.incoming-{os.getpid()}")
+        shutil.copytree(staging, incoming)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a stale or altered copy
+        try:
+            os.replace(incoming, folder)  # whole, or not at all, for a concurrent build
+        except OSError:  # a concurrent build put its (identical) copy there first
+            shutil.rmtree(incoming, ignore_errors=True)
     return folder
 
 
@@ -190,7 +202,7 @@ def pypi_wheels(cache: Path | None = None) -> dict[str, Path]:
                 raise _unreachable(f"the wheels {names} from PyPI", "pip download", folder,
                                    result.stderr + result.stdout)
             for name in missing:
-                shutil.copy2(Path(tmp) / wanted[name].name, wanted[name])
+                _install(Path(tmp) / wanted[name].name, wanted[name])
     return wanted
 
 
@@ -262,7 +274,7 @@ def compiled_wheels(cache: Path | None = None) -> dict[str, Path]:
                              f"{(result.stderr + result.stdout).strip()[-1500:]}")
         folder.mkdir(parents=True, exist_ok=True)
         for name, target in compiled.items():
-            shutil.copy2(Path(tmp) / f"{name}.compiled", target)
+            _install(Path(tmp) / f"{name}.compiled", target)
     return compiled
 
 
