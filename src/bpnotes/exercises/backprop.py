@@ -145,7 +145,8 @@ def check_first_layer_path_sum(answer: Any) -> Verdict:
           symbols=("lam", "m", "w"))
 def check_l2_gradient(answer: Any) -> Verdict:
     """∂/∂w of the L2 term (λ/(2m)) Σ W², for one weight w, in lam, m and w."""
-    lam, m, w, other = sp.symbols("lam m w other", positive=True)
+    lam, w, other = sp.symbols("lam w other", positive=True)
+    m = sp.Symbol("m", positive=True, integer=True)
     expected = sp.diff(lam / (2 * m) * (w**2 + other**2), w)
     return check_formula(answer, expected, symbols={"lam": lam, "m": m, "w": w},
                          domains={"m": (1, 20)})

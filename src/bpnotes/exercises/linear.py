@@ -29,7 +29,8 @@ __all__ = [
 #: The inputs of the by-hand exercises: three examples with one feature each.
 EXERCISE_X = (1, 2, 3)
 
-eta, m = sp.symbols("eta m", positive=True)
+eta = sp.Symbol("eta", positive=True)
+m = sp.Symbol("m", positive=True, integer=True)
 w_1, w_2, x_1, x_2, b, t, y, w = sp.symbols("w_1 w_2 x_1 x_2 b t y w", real=True)
 _targets = sp.symbols("t1:4", real=True)
 
