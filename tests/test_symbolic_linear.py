@@ -58,17 +58,22 @@ def test_cost_gradient_matches_package_and_finite_differences(seed):
     )
 
 
-def test_matrix_form_and_the_absorbed_factor_of_two():
+def test_matrix_form_and_the_unhalved_cost():
     s = sym.linear_symbols(3, 2)
-    half, full = sym.cost_gradient(s, half=True), sym.cost_gradient(s, half=False)
-    assert sp.simplify(sym.matrix_gradient(s) - half) == sp.zeros(3, 1)
-    assert sp.simplify(full - 2 * half) == sp.zeros(3, 1)
-    # numerically: the unscaled cost is twice the scaled one, and so is its gradient
+    assert sp.simplify(sym.matrix_gradient(s) - sym.cost_gradient(s)) == sp.zeros(3, 1)
+    # The unhalved cost and its gradient against numpy and finite differences of the
+    # mean squared error written out independently, eq. (lin-mse).
     rng = np.random.default_rng(0)
     X, t, theta = rng.normal(size=(3, 2)), rng.normal(size=3), rng.normal(size=3)
     values = substitute(s, X, t, theta)
-    r = X @ theta[:-1] + theta[-1] - t
-    assert float(sym.cost(s, half=False).subs(values)) == pytest.approx(np.mean(r**2))
+
+    def mean_squared_error(p: np.ndarray) -> float:
+        return float(np.mean((X @ p[:-1] + p[-1] - t) ** 2))
+
+    assert float(sym.cost(s, half=False).subs(values)) == pytest.approx(mean_squared_error(theta))
+    full = np.array([float(g.subs(values)) for g in sym.cost_gradient(s, half=False)])
+    np.testing.assert_allclose(full, numerical_gradient(mean_squared_error, theta),
+                               rtol=1e-6, atol=1e-8)
 
 
 def test_hessian_matches_package_and_finite_differences():
