@@ -35,6 +35,7 @@ from .style import (
     LINESTYLES,
     MARKERS,
     MIN_FONT,
+    TEXT_WIDTH,
     TINTS,
     finish_axes,
     log_ticks,
@@ -228,8 +229,9 @@ def training_curves_figure(histories: Mapping[str, TrainingHistory], title: str 
         ax.semilogy(np.arange(len(h.losses)), h.losses, color=style["color"],
                     linestyle=style["linestyle"], marker=style["marker"], markevery=0.1,
                     markersize=4, label=f"{label}{suffix}")
-    ax.legend(fontsize=MIN_FONT)
-    finish_axes(ax, title=title, xlabel=x_label, ylabel="cost C (log scale)")
+    # Under the panel, where it covers no curve.
+    fig.legend(loc="outside lower center", ncols=2, fontsize=MIN_FONT, frameon=False)
+    finish_axes(ax, title=title, xlabel=x_label, ylabel="cost $C$ (log scale)")
     return fig
 
 
@@ -268,16 +270,16 @@ def layer_delta_figure(state: NetworkState) -> Figure:
         position += delta.size + 1
     ax.set_yscale("log")
     ax.set_xticks(ticks, labels)
-    ax.legend(fontsize=MIN_FONT)
-    finish_axes(ax, title="|δ| of each neuron", xlabel="neuron within its layer",
-                ylabel="|δ| (log scale)")
+    fig.legend(loc="outside lower center", ncols=3, fontsize=MIN_FONT, frameon=False)
+    finish_axes(ax, title=r"$|\delta|$ of each neuron", xlabel="neuron within its layer",
+                ylabel=r"$|\delta|$ (log scale)")
     return fig
 
 
 # ---------------------------------------------------------------- the network as a graph
 RADIUS = 0.25
 GAP = 3.0
-SPACING = 1.6  # vertical distance between neurons, in units of 1.4 (room for four labels)
+SPACING = 2.2  # vertical distance between neurons, in units of 1.4 (room for four labels)
 _Box = tuple[float, float, float, float]  # (x0, x1, y0, y1) in data units
 
 
@@ -410,7 +412,13 @@ def network_figure(before: NetworkState, after: NetworkState | None = None,
     for name, s in zip(("before", "after"), states, strict=False):
         if not isinstance(s, NetworkState):
             raise TypeError(f"{name} must be a NetworkState, got {type(s).__name__}")
-    fig = new_figure(7.0, 4.6 * len(states))
+    # Equal scales on both axes: the height follows from the network's extent, so that
+    # the neurons' vertical spacing is not squeezed.
+    sizes = [len(a) for a in before.activations]
+    top = max(float(np.max(np.abs(p[:, 1]))) for p in neuron_positions(sizes, SPACING))
+    x_extent, y_extent = GAP * (len(sizes) - 1) + 1.5, 2 * top + 2.0
+    panel = 0.95 * TEXT_WIDTH * y_extent / x_extent + 0.35
+    fig = new_figure(TEXT_WIDTH, panel * len(states))
     axes = fig.subplots(len(states), 1, squeeze=False)[:, 0]
     step = "" if lr is None else f" (learning rate {lr:g})"
     titles = ["Before the step", f"After one gradient step{step}"]

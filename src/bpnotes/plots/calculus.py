@@ -85,23 +85,24 @@ def secant_figure(x0: float = 0.0, hs: Sequence[float] = (1.5, 0.8, 0.3)) -> Fig
     fig = new_figure(6.4, 4.0)
     ax = fig.subplots()
     grid = np.linspace(*_CURVE_RANGE, 300)
-    ax.plot(grid, f(grid), color="0.35", linewidth=2, label="f(x) = x³/3 − x")
+    ax.plot(grid, f(grid), color="0.35", linewidth=2, label=r"$f(x) = x^3/3 - x$")
     y0 = float(f(x0))
     for i, step in enumerate(steps):
         slope = (float(f(x0 + step)) - y0) / step
         color, style = COLORS[(i + 1) % len(COLORS)], LINESTYLES[(i + 1) % len(LINESTYLES)]
         ax.plot(grid, y0 + slope * (grid - x0), color=color, linestyle=style, linewidth=1.4,
-                label=f"secant, h = {step:g}: slope {slope:.3f}")
+                label=f"secant, $h = {step:g}$: slope {slope:.3f}")
         ax.plot([x0 + step], [float(f(x0 + step))], "o", color=color, markersize=6)
     slope0 = float(df(x0))
     ax.plot(grid, y0 + slope0 * (grid - x0), color=COLORS[0], linewidth=2.2,
-            label=f"tangent: slope f'({x0:g}) = {slope0:.3f}")
+            label=f"tangent: slope $f\\,'({x0:g})$ = {slope0:.3f}")
     ax.plot([x0], [y0], "s", color=COLORS[0], markersize=8)
     values = f(grid)
     ax.set_ylim(float(values.min()) - 0.6, float(values.max()) + 0.6)
-    finish_axes(ax, title="Secant slopes approach the tangent's slope as h → 0",
-                xlabel="x", ylabel="f(x)")
-    ax.legend(loc="upper center", fontsize=MIN_FONT)
+    finish_axes(ax, title=r"Secant slopes approach the tangent's slope as $h \to 0$",
+                xlabel="$x$", ylabel="$f(x)$")
+    # Under the panel, where it covers no line.
+    fig.legend(loc="outside lower center", ncols=2, fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -232,22 +233,23 @@ def slices_figure(point: Sequence[float] = (1.0, 1.0)) -> Figure:
     surf.plot_surface(W1, W2, J(W1, W2), cmap="Greys", alpha=0.55, linewidth=0)
     line = np.linspace(-2, 2, 100)
     surf.plot(line, np.full_like(line, p2), J(line, np.full_like(line, p2)), color=COLORS[0],
-              linewidth=2.5, label=f"w2 fixed at {p2:g}")
+              linewidth=2.5, label=f"$w_2$ fixed at {p2:g}")
     surf.plot(np.full_like(line, p1), line, J(np.full_like(line, p1), line), color=COLORS[1],
-              linestyle="--", linewidth=2.5, label=f"w1 fixed at {p1:g}")
+              linestyle="--", linewidth=2.5, label=f"$w_1$ fixed at {p1:g}")
     surf.scatter([p1], [p2], [float(J(p1, p2))], color="black", s=30, depthshade=False)
-    surf.set_xlabel("w1")
-    surf.set_ylabel("w2")
-    surf.set_zlabel("J")
-    surf.set_title("J(w1, w2) and two slices")
+    surf.set_xlabel("$w_1$", fontsize=FONT)
+    surf.set_ylabel("$w_2$", fontsize=FONT)
+    surf.set_zlabel("$J$", fontsize=FONT)
+    surf.tick_params(labelsize=MIN_FONT)
+    surf.set_title("$J(w_1, w_2)$ and two slices", fontsize=FONT)
     surf.view_init(elev=28, azim=-60)
-    surf.legend(loc="upper left", fontsize=MIN_FONT)
+
     value = float(J(p1, p2))
     panels = [
         (fig.add_subplot(1, 3, 2), p1, lambda v: J(v, np.full_like(v, p2)), float(dJ1(p1, p2)),
-         "w1", f"w2 = {p2:g} fixed", "∂J/∂w1", 0),
+         "$w_1$", f"$w_2 = {p2:g}$ fixed", r"$\partial J/\partial w_1$", 0),
         (fig.add_subplot(1, 3, 3), p2, lambda v: J(np.full_like(v, p1), v), float(dJ2(p1, p2)),
-         "w2", f"w1 = {p1:g} fixed", "∂J/∂w2", 1),
+         "$w_2$", f"$w_1 = {p1:g}$ fixed", r"$\partial J/\partial w_2$", 1),
     ]
     for ax, at, cut, slope, name, fixed, partial, i in panels:
         ax.plot(line, cut(line), color=COLORS[i], linestyle=LINESTYLES[i], linewidth=2,
@@ -256,8 +258,11 @@ def slices_figure(point: Sequence[float] = (1.0, 1.0)) -> Figure:
         ax.plot(near, value + slope * (near - at), color="black", linewidth=1.5,
                 label=f"tangent, slope {partial} = {slope:g}")
         ax.plot([at], [value], "s", color="black", markersize=6)
-        finish_axes(ax, title=f"Slice along {name}", xlabel=name, ylabel="J")
-        ax.legend(loc="upper center", fontsize=MIN_FONT)
+        finish_axes(ax, title=f"Slice along {name}", xlabel=name, ylabel="$J$")
+    # Under the panels, where they cover no curve.
+    fig.legend(handles=[panels[0][0].get_lines()[0], panels[0][0].get_lines()[1],
+                        panels[1][0].get_lines()[0], panels[1][0].get_lines()[1]],
+               loc="outside lower center", ncols=2, fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -292,9 +297,9 @@ def gradient_field_figure(
     ax.annotate("", xy=(p1 - scale * g[0], p2 - scale * g[1]), xytext=(p1, p2),
                 arrowprops={"arrowstyle": "-|>", "color": COLORS[0], "linewidth": 2.2,
                             "linestyle": "--"})
-    ax.plot([], [], color=COLORS[1], linewidth=2.2, label="∇J: steepest uphill")
+    ax.plot([], [], color=COLORS[1], linewidth=2.2, label=r"$\nabla J$: steepest uphill")
     ax.plot([], [], color=COLORS[0], linewidth=2.2, linestyle="--",
-            label="−∇J: steepest downhill")
+            label=r"$-\nabla J$: steepest downhill")
     ax.plot([p1], [p2], "s", color="black", markersize=6)
     if path is not None:
         ax.plot(path[:, 0], path[:, 1], color=COLORS[2], linestyle=LINESTYLES[2], marker="o",
@@ -303,8 +308,9 @@ def gradient_field_figure(
     ax.set_xlim(-2, 2)
     ax.set_ylim(-2, 2)
     finish_axes(ax, title="Gradient arrows cross the contours at right angles",
-                xlabel="w1", ylabel="w2")
-    ax.legend(loc="upper right", fontsize=MIN_FONT, framealpha=0.95)
+                xlabel="$w_1$", ylabel="$w_2$")
+    # Under the panel, where it covers no arrow.
+    fig.legend(loc="outside lower center", ncols=2, fontsize=MIN_FONT, frameon=False)
     return fig
 
 

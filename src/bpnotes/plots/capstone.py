@@ -59,11 +59,14 @@ def plot_curves(runs: Mapping[str, DigitsRun]) -> Figure:
     left.plot([], [], color="0.3", linestyle=LINESTYLES[0], label="training set")
     left.plot([], [], color="0.3", linestyle=LINESTYLES[1], label="test set")
     finish_axes(left, title="cross-entropy", xlabel="epoch", ylabel="mean loss (log scale)")
-    left.legend(fontsize=MIN_FONT, loc="upper right")
+    # Under the panels, where they cover no curve.
+    fig.legend(handles=left.get_lines()[-2:], loc="outside lower left", fontsize=MIN_FONT,
+               frameon=False)
     finish_axes(right, title="test accuracy", xlabel="epoch", ylabel="accuracy (%)")
     low = min(float(np.min(r.test_accuracy[r.epochs >= 1])) for r in runs.values()) * 100
     right.set_ylim(max(0.0, min(low, 90.0) - 2.0), 100.0)
-    right.legend(fontsize=MIN_FONT, loc="lower right")
+    fig.legend(handles=right.get_lines(), loc="outside lower right", fontsize=MIN_FONT,
+               frameon=False)
     return fig
 
 

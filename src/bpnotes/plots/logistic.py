@@ -129,12 +129,13 @@ def plot_sigmoid() -> Figure:
     s = sigmoid(a)
     fig = new_figure(7.0, 3.0)
     ax = fig.subplots()
-    ax.plot(a, s, color=COLORS[0], linestyle=LINESTYLES[0], label="σ(a)")
-    ax.plot(a, s * (1 - s), color=COLORS[1], linestyle=LINESTYLES[1], label="σ'(a) = σ(1 − σ)")
+    ax.plot(a, s, color=COLORS[0], linestyle=LINESTYLES[0], label=r"$\sigma(a)$")
+    ax.plot(a, s * (1 - s), color=COLORS[1], linestyle=LINESTYLES[1],
+            label=r"$\sigma'(a) = \sigma(1 - \sigma)$")
     ax.axhline(0.5, color="0.6", linewidth=0.8, linestyle=":")
     ax.plot([0], [0.25], marker="o", color=COLORS[1], linestyle="none")
-    ax.annotate("max 1/4 at a = 0", (0, 0.25), xytext=(1.0, 0.3), fontsize=MIN_FONT)
-    finish_axes(ax, title="the logistic sigmoid and its slope", xlabel="score a",
+    ax.annotate("max 1/4 at $a = 0$", (0, 0.25), xytext=(1.0, 0.3), fontsize=MIN_FONT)
+    finish_axes(ax, title="the logistic sigmoid and its slope", xlabel="score $a$",
                 ylabel="value")
     ax.legend(fontsize=MIN_FONT, loc="center right")
     return fig
@@ -157,17 +158,20 @@ def plot_boundary_evolution(
     _scatter(left, X, t)
     for k, epoch in enumerate(snapshots):
         _boundary(left, w_history[epoch], float(b_history[epoch]), X,
-                  color=COLORS[(k + 3) % 7], linestyle=LINESTYLES[k % 7], linewidth=1.6,
+                  color=LINE_COLORS[k % 6], linestyle=LINESTYLES[k % 7], linewidth=1.6,
                   label=f"epoch {epoch}")
-    finish_axes(left, title="decision boundary during training", xlabel="x₁", ylabel="x₂")
-    left.legend(fontsize=MIN_FONT, loc="lower right", ncol=2, framealpha=0.9)
+    finish_axes(left, title="decision boundary during training", xlabel="$x_1$",
+                ylabel="$x_2$")
+    # Under the panels, where it covers no data.
+    fig.legend(handles=[*left.collections, *left.get_lines()], loc="outside lower center",
+               ncols=4, fontsize=MIN_FONT, frameon=False, markerscale=1.3)
     right.plot(np.arange(epochs + 1), result.losses, color=COLORS[0])
     for k, epoch in enumerate(snapshots):
         right.plot([epoch], [result.losses[epoch]], marker=MARKERS[k % 7],
-                   color=COLORS[(k + 3) % 7], linestyle="none")
+                   color=LINE_COLORS[k % 6], linestyle="none")
     right.set_xscale("symlog", linthresh=1.0)
-    finish_axes(right, title=f"full batch, η = {lr:g}", xlabel="epoch (log scale past 1)",
-                ylabel="cost J(w, b)")
+    finish_axes(right, title=rf"full batch, $\eta = {lr:g}$", xlabel="epoch (log scale past 1)",
+                ylabel="cost $J(w, b)$")
     return fig
 
 
@@ -194,10 +198,10 @@ def plot_probability_surface(
                            linestyles=[":", "-", "--"], linewidths=1)
         ax.clabel(lines, fmt="%.1f", fontsize=MIN_FONT)
         _scatter(ax, X, t)
-        finish_axes(ax, title=f"after {epoch} epochs: ‖w‖ = {np.linalg.norm(w):.2f}",
-                    xlabel="x₁", ylabel="x₂")
+        finish_axes(ax, title=rf"after {epoch} epochs: $\|w\|$ = {np.linalg.norm(w):.2f}",
+                    xlabel="$x_1$", ylabel="$x_2$")
     # max(epochs) above fails on no epochs, so the loop drew at least one image
-    fig.colorbar(cast(QuadContourSet, image), ax=axes, label="P(t = 1 | x)")
+    fig.colorbar(cast(QuadContourSet, image), ax=axes, label=r"$P(t = 1 \mid x)$")
     return fig
 
 
@@ -220,19 +224,22 @@ def plot_loss_curves(
         result = logistic.fit(X, t, lr=fraction * safe, epochs=epochs)
         left.semilogy(np.maximum(result.losses - J_min, FLOOR), color=COLORS[k % 7],
                       linestyle=LINESTYLES[k % 7], marker=MARKERS[k % 7], markevery=10,
-                      markersize=4, label=f"η = {fraction:g} · 2/L")
-    finish_axes(left, title=f"full batch; 2/L = {safe:.2f}", xlabel="epoch",
-                ylabel="J − J_min (log scale)")
-    left.legend(fontsize=MIN_FONT)
+                      markersize=4, label=rf"$\eta = {fraction:g} \cdot 2/L$")
+    finish_axes(left, title=f"full batch; $2/L$ = {safe:.2f}", xlabel="epoch",
+                ylabel=r"$J - J_{\min}$ (log scale)")
+    # Under the panels, where they cover no curve.
+    fig.legend(handles=left.get_lines(), loc="outside lower left", ncols=2, fontsize=MIN_FONT,
+               frameon=False)
     modes = {"full batch": None, "mini-batches of 10": 10, "per example": 1}
     for k, (label, size) in enumerate(modes.items()):
         result = logistic.fit(X, t, lr=0.5, epochs=30, batch_size=size, seed=0)
         right.semilogy(np.maximum(result.losses - J_min, FLOOR), color=COLORS[k],
                        linestyle=LINESTYLES[k], marker=MARKERS[k], markevery=3, markersize=4,
                        label=label)
-    finish_axes(right, title="batch modes, η = 0.5", xlabel="epoch",
-                ylabel="J − J_min (log scale)")
-    right.legend(fontsize=MIN_FONT)
+    finish_axes(right, title=r"batch modes, $\eta = 0.5$", xlabel="epoch",
+                ylabel=r"$J - J_{\min}$ (log scale)")
+    fig.legend(handles=right.get_lines(), loc="outside lower right", fontsize=MIN_FONT,
+               frameon=False)
     return fig
 
 
@@ -248,10 +255,12 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
     _scatter(left, Xs, ts)
     for k, epoch in enumerate(e for e in (1, 10, 100, 1000, epochs) if e <= epochs):
         _boundary(left, sep_w_history[epoch], float(sep_b_history[epoch]), Xs,
-                  color=COLORS[(k + 3) % 7], linestyle=LINESTYLES[k % 7], linewidth=1.4,
+                  color=LINE_COLORS[k % 6], linestyle=LINESTYLES[k % 7], linewidth=1.4,
                   label=f"epoch {epoch}")
-    finish_axes(left, title="separable data", xlabel="x₁", ylabel="x₂")
-    left.legend(fontsize=MIN_FONT, loc="upper left")
+    finish_axes(left, title="separable data", xlabel="$x_1$", ylabel="$x_2$")
+    # Under the panels, where they cover no data.
+    fig.legend(handles=left.get_lines(), loc="outside lower left", ncols=3, fontsize=MIN_FONT,
+               frameon=False)
     steps = np.arange(1, epochs + 1)
     for k, (name, result) in enumerate((("separable", sep), ("overlapping", over))):
         w_history = _histories(result)[0]
@@ -259,11 +268,12 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
                         linestyle=LINESTYLES[k], label=name)
         right.loglog(steps, result.losses[1:], color=COLORS[k], linestyle=LINESTYLES[k],
                      label=name)
-    finish_axes(middle, title="‖w‖ keeps growing (like log epochs)", xlabel="epoch",
-                ylabel="‖w‖")
-    middle.legend(fontsize=MIN_FONT)
-    finish_axes(right, title="J → 0 only when separable", xlabel="epoch", ylabel="J (log scale)")
-    right.legend(fontsize=MIN_FONT)
+    finish_axes(middle, title=r"$\|w\|$ grows like log epochs", xlabel="epoch",
+                ylabel=r"$\|w\|$")
+    finish_axes(right, title=r"$J \to 0$ only when separable", xlabel="epoch",
+                ylabel="$J$ (log scale)")
+    fig.legend(handles=right.get_lines(), loc="outside lower right", fontsize=MIN_FONT,
+               frameon=False)
     return fig
 
 

@@ -74,13 +74,13 @@ def plot_slopes() -> Figure:
     ax = fig.subplots()
     for style, name in zip(series_styles(), ("sigmoid", "tanh", "relu"), strict=False):
         f = ACTIVATIONS[name]
-        ax.plot(z, f.derivative(z, f(z)), label=f"{_ACTIVATION_TITLES[name]}′(z)",
+        ax.plot(z, f.derivative(z, f(z)), label=f"{_ACTIVATION_TITLES[name]}$'(z)$",
                 markevery=40, markersize=4, **style)
     for level, text in ((0.25, "¼"), (1.0, "1")):
         ax.axhline(level, color="0.5", linewidth=0.8, linestyle=":")
         ax.annotate(text, (-6.0, level), xytext=(2, 3), textcoords="offset points",
                     fontsize=MIN_FONT, color="0.35")
-    finish_axes(ax, xlabel="pre-activation z", ylabel="slope f′(z)")
+    finish_axes(ax, xlabel="pre-activation $z$", ylabel="slope $f\\,'(z)$")
     ax.legend(fontsize=MIN_FONT, loc="center right")
     return fig
 
@@ -101,9 +101,11 @@ def plot_profiles(profiles: Mapping[str, Mapping[str, vanishing.DeltaProfile]]) 
             typical = profile.typical
             layers = np.arange(1, typical.size + 1)
             ax.semilogy(layers, _positive(typical), label=label, markersize=4, **style)
-        finish_axes(ax, title=_ACTIVATION_TITLES.get(activation, activation), xlabel="layer l")
-    axes[0].set_ylabel("mean ‖δˡ‖ (log scale)")
-    axes[-1].legend(fontsize=MIN_FONT, loc="lower right")
+        finish_axes(ax, title=_ACTIVATION_TITLES.get(activation, activation), xlabel="layer $l$")
+    axes[0].set_ylabel(r"mean $\|\delta^l\|$ (log scale)", fontsize=FONT)
+    # Under the panels, where it covers no curve.
+    fig.legend(handles=axes[-1].get_lines(), loc="outside lower center", ncols=3,
+               fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -125,9 +127,11 @@ def plot_depth_sweep(
         for style, (label, ratios) in zip(series_styles(), by_init.items()):
             ax.semilogy(list(depths), _positive(ratios), label=label, markersize=4, **style)
         ax.axhline(1.0, color="0.5", linewidth=0.8)
-        finish_axes(ax, title=_ACTIVATION_TITLES.get(activation, activation), xlabel="depth L")
-    axes[0].set_ylabel("‖δ¹‖ / ‖δᴸ‖ (log scale)")
-    axes[-1].legend(fontsize=MIN_FONT, loc="lower left")
+        finish_axes(ax, title=_ACTIVATION_TITLES.get(activation, activation), xlabel="depth $L$")
+    axes[0].set_ylabel(r"$\|\delta^1\| / \|\delta^L\|$ (log scale)", fontsize=FONT)
+    fig.legend(handles=[line for line in axes[-1].get_lines()
+                        if not line.get_label().startswith("_")],
+               loc="outside lower center", ncols=3, fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -149,8 +153,11 @@ def plot_training_curves(histories: Mapping[str, TrainingHistory]) -> Figure:
                   xycoords=("axes fraction", "data"), xytext=(-4, 4),
                   textcoords="offset points", fontsize=MIN_FONT, color="0.35", ha="right")
     finish_axes(left, title="training cost", xlabel="epoch", ylabel="cost C (log loss)")
-    finish_axes(right, title="first hidden layer", xlabel="epoch", ylabel="mean ‖δ¹‖ (log scale)")
-    left.legend(fontsize=MIN_FONT, loc="center right")
+    finish_axes(right, title="first hidden layer", xlabel="epoch",
+                ylabel=r"mean $\|\delta^1\|$ (log scale)")
+    fig.legend(handles=[line for line in left.get_lines()
+                        if not line.get_label().startswith("_")],
+               loc="outside lower center", ncols=3, fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -183,8 +190,9 @@ def plot_gradient_norms(
                         marker=MARKERS[k % len(MARKERS)], markevery=every, markersize=4)
         title = f"{label} (diverged)" if history.diverged else label
         finish_axes(ax, title=title, xlabel="epoch")
-    axes[0].set_ylabel("‖∂C/∂Wˡ‖ (log scale)")
-    axes[-1].legend(fontsize=MIN_FONT, loc="lower right")
+    axes[0].set_ylabel(r"$\|\partial C/\partial W^l\|$ (log scale)", fontsize=FONT)
+    fig.legend(handles=axes[-1].get_lines(), loc="outside lower center", ncols=4,
+               fontsize=MIN_FONT, frameon=False)
     return fig
 
 
