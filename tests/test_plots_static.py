@@ -1,0 +1,123 @@
+"""The book's static figures: drawn at the text column's width, legible, sharp, and with
+legends that cover no data. Checked on the figures' own artists, not on pixels."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
+from PIL import Image
+
+from bpnotes import backprop
+from bpnotes.explorer import CSS_DPI, DENSITY
+from bpnotes.plots import backprop as pb
+from bpnotes.plots import calculus as pc
+from bpnotes.plots import capstone as pcap
+from bpnotes.plots import linear as pl
+from bpnotes.plots import logistic as plg
+from bpnotes.plots import vanishing as pv
+from bpnotes.plots.style import MIN_FONT, TEXT_WIDTH, BookFigure, new_figure
+from bpnotes.symbolic import calculus as sym
+
+
+def _digits():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (40, 64))
+    y = np.repeat(np.arange(10), 4)
+    return X, y
+
+
+def _neuron_graph():
+    """The calculus appendix's neuron w -> z -> a -> l (a chain wider than the column)."""
+    import sympy as sp
+
+    w, x, t, z, a, ell = sp.symbols("w x t z a ell", real=True)
+    graph = {z: w * x, a: 1 / (1 + sp.exp(-z)), ell: (a - t) ** 2 / 2}
+    return sym.evaluate_graph(graph, w, ell, {w: 0.8, x: 1.5, t: 0.0})
+
+
+FIGURES = {
+    "linear surface": lambda: pl.plot_cost_surface(),
+    "linear loss curves": lambda: pl.plot_loss_curves(),
+    "linear paths": lambda: pl.plot_descent_paths(),
+    "linear batch modes": lambda: pl.plot_batch_modes(),
+    "linear closed form": lambda: pl.plot_closed_form(),
+    "sigmoid": lambda: plg.plot_sigmoid(),
+    "logistic boundaries": lambda: plg.plot_boundary_evolution(),
+    "logistic probabilities": lambda: plg.plot_probability_surface(),
+    "logistic loss curves": lambda: plg.plot_loss_curves(),
+    "secants": lambda: pc.secant_figure(0.5),
+    "slices": lambda: pc.slices_figure(),
+    "gradient field": lambda: pc.gradient_field_figure(),
+    "computation graph": lambda: pc.graph_figure(_neuron_graph()),
+    "slopes": lambda: pv.plot_slopes(),
+    "network": lambda: pb.network_figure(*backprop.worked_example()),
+    "layer deltas": lambda: pb.layer_delta_figure(backprop.worked_example()[0]),
+    "final costs": lambda: pb.final_cost_figure({"a": [0.1, 0.2], "b": [0.3, 0.05]}),
+    "confusion": lambda: pcap.plot_confusion(np.diag([40, 45, 44, 41, 45, 46, 44, 43, 39, 45])
+                                             + np.eye(10, k=1, dtype=int)),
+    "digits": lambda: pcap.plot_digit_grid(*_digits(), per_class=2),
+    "mistakes": lambda: pcap.plot_misclassified(*_digits(), np.roll(_digits()[1], 1)),
+}
+
+
+@pytest.fixture(scope="module", params=list(FIGURES), ids=list(FIGURES))
+def drawn(request):
+    fig = FIGURES[request.param]()
+    FigureCanvasAgg(fig).draw()
+    return fig
+
+
+def test_figures_fit_the_text_column(drawn):
+    assert drawn.get_figwidth() <= TEXT_WIDTH + 1e-9
+
+
+def test_every_text_is_at_least_80_percent_of_the_body_text(drawn):
+    texts = [t for t in drawn.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    small = {t.get_text()[:30]: t.get_fontsize() for t in texts
+             if t.get_fontsize() < MIN_FONT - 1e-9}
+    assert not small
+
+
+def test_the_png_has_twice_the_pixels_it_is_shown_at(drawn):
+    assert isinstance(drawn, BookFigure)
+    png, metadata = drawn._repr_png_()
+    width, _ = Image.open(io.BytesIO(png)).size
+    assert metadata["width"] == round(drawn.get_figwidth() * CSS_DPI)
+    assert width == pytest.approx(DENSITY * metadata["width"], abs=1)
+
+
+def test_no_legend_covers_data(drawn):
+    renderer = drawn.canvas.get_renderer()
+    for ax in drawn.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent(renderer)
+        window = ax.get_window_extent(renderer)
+        for line in ax.get_lines():
+            x = np.asarray(line.get_xdata(), float)
+            if not x.size:
+                continue
+            points = ax.transData.transform(np.column_stack([x, line.get_ydata()]))
+            if len(points) > 1 and line.get_linestyle() not in ("None", "none", ""):
+                t = np.linspace(0, 1, 25)[None, :, None]
+                points = (points[:-1, None] * (1 - t) + points[1:, None] * t).reshape(-1, 2)
+            shown = ((points[:, 0] >= window.x0) & (points[:, 0] <= window.x1)
+                     & (points[:, 1] >= window.y0) & (points[:, 1] <= window.y1))
+            covered = ((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                       & (points[:, 1] > box.y0) & (points[:, 1] < box.y1))
+            assert not np.any(shown & covered), f"the legend covers {line.get_label()}"
+    for legend in drawn.legends:  # figure legends sit outside every panel
+        box = legend.get_window_extent(renderer)
+        for ax in drawn.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer))
+
+
+@pytest.mark.parametrize("width", [0, -1, TEXT_WIDTH + 0.5])
+def test_new_figure_refuses_widths_the_column_would_shrink(width):
+    with pytest.raises(ValueError, match="width"):
+        new_figure(width, 3.0)
