@@ -323,4 +323,6 @@ def check_delta_norms_function(candidate: Any) -> Verdict:
     inputs = [_backward_inputs(seed, depth, act) for seed, (depth, act) in enumerate(plan)]
     labels = [f"depth {depth}, {act}" for depth, act in plan]
     return check_function(candidate, reference_delta_norms, inputs, rtol=1e-9, atol=1e-12,
-                          labels=labels, name="delta norms")
+                          labels=labels, name="delta norms",
+                          entry_names=lambda shape: [f"the mean ‖δ^{k}‖ of layer {k}"
+                                                     for k in range(1, shape[0] + 1)])
