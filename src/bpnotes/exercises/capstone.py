@@ -26,7 +26,8 @@ __all__ = [
     "steps_to_fraction",
 ]
 
-eta, mu, H = sp.symbols("eta mu H", positive=True)
+eta, mu = sp.symbols("eta mu", positive=True)
+H = sp.Symbol("H", positive=True, integer=True)
 
 #: ex-cap-experiment: each run is the chapter's recipe for this many epochs (to stay quick)...
 EXPERIMENT_EPOCHS = 10

@@ -33,7 +33,8 @@ __all__ = [
     "unrolled_bound",
 ]
 
-n, s, w = sp.symbols("n s w", positive=True)
+s, w = sp.symbols("s w", positive=True)
+n = sp.Symbol("n", positive=True, integer=True)
 L, l_ = sp.symbols("L l", integer=True, positive=True)
 
 #: The band [1/BAND, BAND] within which a good ReLU initialisation keeps every hidden
