@@ -37,6 +37,7 @@ EXPLORERS = [
     ("softmax regression", "bpnotes.plots.logistic", "softmax_explorer"),
     ("backpropagation", "bpnotes.plots.backprop", "mlp_explorer"),
     ("vanishing deltas", "bpnotes.plots.vanishing", "deltas_explorer"),
+    ("automatic differentiation", "bpnotes.plots.autodiff", "sweep_explorer"),
 ]
 
 CLOCK = time.thread_time

@@ -27,6 +27,7 @@ EXPLORERS = [
     ("bpnotes.plots.logistic", "softmax_explorer"),
     ("bpnotes.plots.backprop", "mlp_explorer"),
     ("bpnotes.plots.vanishing", "deltas_explorer"),
+    ("bpnotes.plots.autodiff", "sweep_explorer"),
 ]
 IDS = [name for _, name in EXPLORERS]
 
