@@ -319,3 +319,38 @@ def test_a_failed_construction_changes_nothing():
     control = Control("x", values, static_values=[2])
     values.append(3)  # the reader's list is copied, not aliased
     assert control.values == [1, 2]
+
+
+def test_a_long_computation_runs_in_the_background_and_shows_progress():
+    import threading
+
+    release = threading.Event()
+    reported = threading.Event()
+
+    def compute(n, progress):
+        if n == 2:
+            progress(0.5)
+            reported.set()
+            assert release.wait(30)
+        return n
+
+    def draw(fig):
+        ax = fig.subplots()
+        title = ax.set_title(" ", animated=True)
+        return lambda n: title.set_text(f"n = {n}")
+
+    explorer = Explorer(compute, draw, [Control("n", [1, 2])], alt="x", figsize=(1.5, 1))
+    box = explorer.widget()
+    buttons = box.children[0].children[0].children[1]
+    bar, status = box.children[1].children
+    image = box.children[-1]
+    first = image.value
+    buttons.value = 2  # returns at once: the kernel stays free for other messages
+    assert reported.wait(30)
+    assert bar.layout.visibility == "visible" and "computing" in status.value
+    assert bar.value == 0.5
+    assert image.value == first
+    release.set()
+    explorer.wait()
+    assert bar.layout.visibility == "hidden"
+    assert image.value == explorer.jpeg(n=2) != first

@@ -595,7 +595,10 @@ class Explorer:
             key = self._key(values)
             if latest and latest[-1] != key:
                 return  # a newer request is on its way
-            image.value = self.jpeg(**values)
+            frame = self.jpeg(**values)
+            if latest and latest[-1] != key:
+                return  # ... or was shown while this one was drawn
+            image.value = frame
             bar.layout.visibility = "hidden"
             status.value = ""
 
