@@ -41,6 +41,10 @@ CHAPTERS = sorted((ROOT / "book").glob("*.md"))
 #: characters either side of it, so that an entry excuses one given, not every equal number
 #: on the page (``"$x = 1.5$"``, not ``"1.5"``).
 ALLOWED: dict[str, dict[str, str]] = {
+    "calculus.md": {
+        "$x = 1.5$": "the input of the worked neuron, a given of the example (prose and caption)",
+        "$p = (0.3, -1.2)$": "the point at which the ex-calc-implement solution runs its check",
+    },
 }
 
 # A decimal numeral with a fractional part, not inside an identifier or a version string
