@@ -383,7 +383,8 @@ def hessian(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> sp.Matrix:
     """The matrix of second partial derivatives ∂²f/∂v_j∂v_k, eq. (calc-hessian)."""
     expr = _check_expr("expr", expr)
     variables = _check_variables(variables)
-    return sp.Matrix([[sp.diff(expr, vj, vk) for vk in variables] for vj in variables])
+    first = [sp.diff(expr, vk) for vk in variables]
+    return sp.Matrix([[sp.diff(dk, vj) for dk in first] for vj in variables])
 
 
 def second_order_taylor(
@@ -446,17 +447,20 @@ class LogisticHessian:
         expands to 0. (Much faster than ``simplify`` on the exponentials.)
         """
         rates = sp.symbols(f"E1:{len(self.logits) + 1}", positive=True)
+        bias = self.params[-1]  # every z_i contains b once, so exp(−k z_i) has −k b
 
         def power_of_rate(term: sp.Expr) -> sp.Expr:
+            argument = sp.expand(term.args[0])
+            k = -argument.coeff(bias)
             for logit, rate in zip(self.logits, rates):
-                k = sp.cancel(sp.expand(term.args[0]) / -logit)
-                if k.is_number:
+                if k != 0 and sp.expand(argument + k * logit) == 0:
                     return rate**k
             raise ValueError(f"exp({term.args[0]}) is not a power of any e^(-z_i)")
 
-        difference = (self.computed - self.formula).applyfunc(
-            lambda e: e.replace(lambda u: isinstance(u, sp.exp), power_of_rate))
-        return all(sp.expand(sp.fraction(sp.together(e))[0]) == 0 for e in difference)
+        difference = self.computed - self.formula
+        powers = {term: power_of_rate(term) for term in difference.atoms(sp.exp)}
+        return all(sp.expand(sp.fraction(sp.together(e.xreplace(powers)))[0]) == 0
+                   for e in difference)
 
 
 def logistic_hessian(examples: int = 2, features: int = 2) -> LogisticHessian:
