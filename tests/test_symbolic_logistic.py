@@ -32,6 +32,74 @@ def test_wrong_derivative_is_detected():
     assert sp.simplify(derived - S.sigmoid(a) * (1 + S.sigmoid(a))) != 0
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.floats(-20, 20))
+def test_the_slope_gap_is_a_square_and_the_slope_never_exceeds_a_quarter(x):
+    s = sp.Symbol("s", real=True)
+    gap, square = S.sigmoid_slope_gap(s)
+    assert sp.expand(gap - square) == 0
+    # Against finite differences of the package's sigmoid, not against sympy.
+    h = 1e-5
+    slope = (float(sigmoid(np.array(x + h))) - float(sigmoid(np.array(x - h)))) / (2 * h)
+    sx = float(sigmoid(np.array(x)))
+    assert slope <= 0.25 + 1e-9
+    assert 0.25 - slope == pytest.approx((2 * sx - 1) ** 2 / 4, abs=1e-8)
+
+
+def test_a_wrong_slope_gap_is_detected():
+    s = sp.Symbol("s", real=True)
+    gap, _ = S.sigmoid_slope_gap(s)
+    assert sp.expand(gap - (2 * s - 1) ** 2 / 2) != 0
+
+
+def _shortest_distance(w, b, c1, c2, p1):
+    """From the point of line 1 (w·x + b = c1) with first coordinate p1, the smallest
+    distance to sampled points of line 2, refined around the best sample."""
+    p = np.array([p1, (c1 - b - w[0] * p1) / w[1]])
+    direction = np.array([-w[1], w[0]]) / np.linalg.norm(w)
+    on_line_2 = np.array([0.0, (c2 - b) / w[1]])
+    lo, hi = -1e3, 1e3
+    for _ in range(6):
+        s = np.linspace(lo, hi, 2001)
+        points = on_line_2 + s[:, None] * direction
+        best = np.argmin(np.linalg.norm(points - p, axis=1))
+        step = s[1] - s[0]
+        lo, hi = s[best] - step, s[best] + step
+    return float(np.min(np.linalg.norm(points - p, axis=1)))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_contour_distance_is_the_shortest_distance_between_the_lines(seed):
+    derived, claimed, (w1, w2, c1, c2) = S.contour_distance()
+    assert sp.simplify(derived - claimed) == 0
+    rng = np.random.default_rng(seed)
+    w, b = rng.normal(size=2), float(rng.normal())
+    levels = rng.normal(scale=3, size=2)
+    formula = float(derived.subs({w1: w[0], w2: w[1], c1: levels[0], c2: levels[1]}))
+    for p1 in rng.normal(scale=5, size=3):   # the same from every point of line 1
+        assert _shortest_distance(w, b, *levels, p1) == pytest.approx(formula, rel=1e-6)
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9, 0.999])  # of 2/L
+def test_descent_lemma_bounds_real_logistic_steps(fraction):
+    bound, factored, rates, (J, eta, L, g2) = S.descent_lemma()
+    assert sp.expand(bound - factored) == 0
+    assert rates == sp.Interval.open(0, 2 / L)
+    rng = np.random.default_rng(7)
+    X, t = rng.normal(size=(30, 2)), rng.integers(0, 2, size=30)
+    smooth = logistic.smoothness(X)
+    lr = fraction * 2 / smooth
+    for _ in range(20):
+        w, b = rng.normal(scale=3, size=2), float(rng.normal(scale=3))
+        grad_w, grad_b = logistic.gradient(X, t, w, b)
+        before = logistic.cost(X, t, w, b)
+        after = logistic.cost(X, t, w - lr * grad_w, b - lr * grad_b)
+        promised = float(factored.subs({J: before, eta: lr, L: smooth,
+                                        g2: grad_w @ grad_w + grad_b**2}))
+        assert after <= promised + 1e-12
+        assert after <= before + 1e-12
+
+
 def test_per_example_probability_picks_y_or_one_minus_y():
     y = sp.Symbol("y", positive=True)
     assert S.per_example_probability(y, 1) == y
@@ -103,7 +171,7 @@ def test_cross_entropy_gradient_is_output_minus_target(k):
 
 def _at_k(expr: sp.Expr, k: int, values: np.ndarray, c: int, j: int, extra=None) -> float:
     z = sp.IndexedBase("z", real=True)
-    cs, js, K = sp.symbols("c j K", integer=True, positive=True)
+    cs, js, K = sp.symbols("c j k", integer=True, positive=True)
     concrete = expr.subs({K: k, cs: c, js: j}).doit().subs(extra or {})
     return float(concrete.subs({z[i + 1]: v for i, v in enumerate(values)}))
 

@@ -4,12 +4,17 @@ Each function builds one step of the chapter's argument as a sympy expression, s
 page can display it and assert it, and the tests can compare it with ``bpnotes.logistic``
 and ``bpnotes.softmax`` at random points:
 
-* the sigmoid and its derivative σ' = σ(1 − σ), eqs. (log-sigmoid), (log-sigmoid-prime);
+* the sigmoid and its derivative σ' = σ(1 − σ), eqs. (log-sigmoid), (log-sigmoid-prime),
+  and why that slope is at most 1/4: 1/4 − s(1 − s) = (2s − 1)²/4, eq. (log-sigmoid-max);
 * the per-example probability y^t (1 − y)^(1 − t), eq. (log-bernoulli), the likelihood of
   independent examples, eq. (log-likelihood), its logarithm, eq. (log-loglik), and the
   negative log-likelihood as binary cross-entropy, eq. (log-nll);
 * the gradient ∂J/∂w_j = (1/m) Σ_i (y_i − t_i) x_ij of a concrete small problem,
   eq. (log-grad);
+* the distance between two contours w·x + b = c₁ and c₂ of the model, |c₂ − c₁| / ‖w‖,
+  as the shortest distance from a point of one line to the other, eq. (log-band);
+* the descent lemma's last step, J − η‖g‖² + (L/2) η²‖g‖² = J − η(1 − ηL/2)‖g‖², and
+  the rates for which it guarantees a decrease, eq. (log-descent-lemma);
 * softmax, one-hot targets and categorical cross-entropy, eqs. (softmax-def),
   (softmax-ce), with the gradient o − y with respect to the logits for k = 3 and, with
   the Kronecker delta, for any k, eqs. (softmax-jacobian), (softmax-grad).
@@ -24,8 +29,10 @@ import sympy as sp
 __all__ = [
     "binary_cross_entropy",
     "categorical_cross_entropy",
+    "contour_distance",
     "cross_entropy_gradient_general",
     "cross_entropy_gradient_k",
+    "descent_lemma",
     "likelihood",
     "log_likelihood",
     "logistic_cost",
@@ -34,6 +41,7 @@ __all__ = [
     "per_example_probability",
     "sigmoid",
     "sigmoid_derivative",
+    "sigmoid_slope_gap",
     "softmax",
     "softmax_jacobian_general",
     "stable_log_loss",
@@ -48,6 +56,67 @@ def sigmoid(a: sp.Expr) -> sp.Expr:
 def sigmoid_derivative(a: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
     """``(dσ/da computed by sympy, σ(a)(1 − σ(a)))``, equal by eq. (log-sigmoid-prime)."""
     return sp.diff(sigmoid(a), a), sigmoid(a) * (1 - sigmoid(a))
+
+
+def sigmoid_slope_gap(s: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+    """``(1/4 − s(1 − s), (2s − 1)²/4)``, equal polynomials in s = σ(z), eq. (log-sigmoid-max).
+
+    The second form is a square over 4, so it is never negative and vanishes only at
+    s = 1/2: the slope σ' = s(1 − s) is at most 1/4, reached only where σ(z) = 1/2 (z = 0).
+    """
+    return sp.Rational(1, 4) - s * (1 - s), (2 * s - 1) ** 2 / 4
+
+
+def contour_distance() -> tuple[sp.Expr, sp.Expr, tuple[sp.Symbol, ...]]:
+    """The distance between the lines w·x + b = c₁ and w·x + b = c₂ in the plane, eq. (log-band).
+
+    Derived from the definition: for a point p of the first line, the shortest distance
+    to the second is the minimum of ‖x − p‖² over the x with w·x + b = c₂. That is a
+    convex function on a line, so its one stationary point under the constraint (found by
+    a Lagrange multiplier) is the minimum; the minimum does not depend on which point p
+    of the first line was taken, so the lines are parallel at that distance.
+
+    Returns
+    -------
+    tuple
+        ``(derived, claimed, (w1, w2, c1, c2))``: the square root of the minimum that
+        sympy finds, and the claimed |c₂ − c₁| / ‖w‖.
+    """
+    w2 = sp.Symbol("w2", real=True, nonzero=True)    # (w2 = 0 is the same with x1, x2 swapped)
+    w1, b, c1, c2, p1, x1, x2, lam = sp.symbols("w1 b c1 c2 p1 x1 x2 lambda", real=True)
+    p2 = (c1 - b - w1 * p1) / w2                      # the point (p1, p2) lies on line 1
+    squared = (x1 - p1) ** 2 + (x2 - p2) ** 2
+    constraint = w1 * x1 + w2 * x2 + b - c2
+    lagrangian = squared - lam * constraint
+    stationary = sp.solve([sp.diff(lagrangian, v) for v in (x1, x2, lam)], [x1, x2, lam],
+                          dict=True)
+    if len(stationary) != 1:
+        raise ArithmeticError(f"expected one stationary point, sympy found {len(stationary)}")
+    minimum = sp.factor(squared.subs(stationary[0]))
+    derived = sp.sqrt(minimum)
+    claimed = sp.Abs(c2 - c1) / sp.sqrt(w1**2 + w2**2)
+    return derived, claimed, (w1, w2, c1, c2)
+
+
+def descent_lemma() -> tuple[sp.Expr, sp.Expr, sp.Set, tuple[sp.Symbol, ...]]:
+    """The last step of the descent lemma and the rates it covers, eq. (log-descent-lemma).
+
+    With the step Δ = −η g (g = ∇J, ``g2`` = ‖g‖²) and curvature at most L, Taylor's
+    theorem bounds the new cost by J + g·Δ + (L/2)‖Δ‖² = J − η‖g‖² + (L/2)η²‖g‖².
+
+    Returns
+    -------
+    tuple
+        ``(bound, factored, rates, (J, eta, L, g2))``: that bound, the claimed
+        J − η(1 − ηL/2)‖g‖², and the set of η > 0 for which the factor η(1 − ηL/2) is
+        positive (so the cost falls whenever g ≠ 0), solved by sympy.
+    """
+    J = sp.Symbol("J", real=True)
+    eta, L, g2 = sp.symbols("eta L g2", positive=True)
+    bound = J + (-eta * g2) + L / 2 * eta**2 * g2     # J + g·Δ + (L/2)‖Δ‖², Δ = −η g
+    factored = J - eta * (1 - eta * L / 2) * g2
+    rates = sp.solveset(eta * (1 - eta * L / 2) > 0, eta, sp.S.Reals)
+    return bound, factored, rates, (J, eta, L, g2)
 
 
 def per_example_probability(y: sp.Expr, t: sp.Expr) -> sp.Expr:
@@ -157,13 +226,14 @@ def _drop_range_condition(expr: sp.Expr) -> sp.Expr:
 
 
 def softmax_jacobian_general() -> tuple[sp.Expr, sp.Expr]:
-    """``(∂o_c/∂z_j by sympy, o_c (δ_cj − o_j))`` for K classes, eq. (softmax-jacobian).
+    """``(∂o_c/∂z_j by sympy, o_c (δ_cj − o_j))`` for k classes, eq. (softmax-jacobian).
 
-    Sums run over 1..K with symbolic K; sympy writes ∂z_l/∂z_j as the Kronecker delta
-    δ_lj and evaluates Σ_l δ_lj e^{z_l} = e^{z_j} (for 1 ≤ j ≤ K).
+    Sums run over 1..k with a symbolic number of classes k (the chapter's letter); sympy
+    writes ∂z_l/∂z_j as the Kronecker delta δ_lj and evaluates Σ_l δ_lj e^{z_l} = e^{z_j}
+    (for 1 ≤ j ≤ k).
     """
     z = sp.IndexedBase("z", real=True)
-    c, j, ell, K = sp.symbols("c j l K", integer=True, positive=True)
+    c, j, ell, K = sp.symbols("c j l k", integer=True, positive=True)
     total = sp.Sum(sp.exp(z[ell]), (ell, 1, K))
     o_c = sp.exp(z[c]) / total
     derived = _drop_range_condition(sp.diff(o_c, z[j]).doit())
@@ -172,7 +242,7 @@ def softmax_jacobian_general() -> tuple[sp.Expr, sp.Expr]:
 
 
 def cross_entropy_gradient_general() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
-    """``(∂C/∂z_j by sympy, the same with Σ_c y_c = 1, o_j − y_j)`` for K classes.
+    """``(∂C/∂z_j by sympy, the same with Σ_c y_c = 1, o_j − y_j)`` for k classes.
 
     C = −Σ_c y_c log o_c = −Σ_c y_c z_c + (Σ_c y_c) log Σ_l e^{z_l}; the derivative picks
     y_j out of the first sum through δ_cj, and Σ_c y_c = 1 for a one-hot (or any
@@ -180,7 +250,7 @@ def cross_entropy_gradient_general() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """
     z = sp.IndexedBase("z", real=True)
     y = sp.IndexedBase("y", real=True)
-    c, j, ell, K = sp.symbols("c j l K", integer=True, positive=True)
+    c, j, ell, K = sp.symbols("c j l k", integer=True, positive=True)
     total = sp.Sum(sp.exp(z[ell]), (ell, 1, K))
     log_o_c = z[c] - sp.log(total)
     C = -sp.Sum(y[c] * log_o_c, (c, 1, K))
