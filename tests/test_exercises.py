@@ -283,6 +283,14 @@ def test_a_multi_part_exercise_takes_one_answer_per_part():
     assert not half and half.reason == Reason.FACTOR and "[w1] ✔" in str(half)
     assert "[w2] ✘ " in str(half) and str(half).count("Not yet") == 1
     assert check("ex-calc-partials", "2*w1").reason == Reason.PARTS
+    # one vector holding every part: the book's own sympy gradient, a list, a numpy array
+    w1, w2 = sp.symbols("w1 w2")
+    surface = w1**2 + w1 * w2 + 2 * w2**2
+    gradient = sp.Matrix([sp.diff(surface, v) for v in (w1, w2)]).subs({w1: 1, w2: -1})
+    for vector in (gradient, gradient.T, [1, -3], (1, -3), np.array([1.0, -3.0])):
+        assert check("ex-calc-gradient-point", vector).correct, vector
+    assert check("ex-log-first-step", (1 / 3, 1 / 12)).correct
+    assert check("ex-calc-gradient-point", [1, -3, 0]).reason == Reason.PARTS
     assert check("ex-calc-derivative", "x", "y").reason == Reason.PARTS
 
 

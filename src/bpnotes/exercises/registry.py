@@ -203,6 +203,23 @@ def _run(registered: Exercise, answer: Any) -> Verdict:
                      "simply.", Reason.LIMIT)
 
 
+def _unpacked(answer: Any, count: int) -> tuple[Any, ...]:
+    """One answer holding all parts (a list, a tuple, a sympy or numpy vector of ``count``
+    entries, such as the gradient (∂J/∂w1, ∂J/∂w2) as a sympy column) as one answer per part."""
+    if isinstance(answer, list | tuple):
+        entries = list(answer)
+    elif hasattr(answer, "tolist") and not isinstance(answer, str):
+        try:
+            entries = answer.tolist()
+        except Exception:  # a reader's object with a broken tolist(): not unpacked
+            return (answer,)
+        if isinstance(entries, list) and all(isinstance(e, list) for e in entries):
+            entries = [e for row in entries for e in row]  # a row or column vector
+    else:
+        return (answer,)
+    return tuple(entries) if isinstance(entries, list) and len(entries) == count else (answer,)
+
+
 def check(label: str, *answers: Any) -> Verdict:
     """Check the answer to the exercise ``label``.
 
@@ -211,7 +228,7 @@ def check(label: str, *answers: Any) -> Verdict:
     label
         The exercise's label, e.g. ``"ex-calc-derivative"``, or a part such as
         ``"ex-calc-partials:w1"``. The label of a multi-part exercise takes one answer per
-        part, in the order of :func:`exercises`.
+        part, in the order of :func:`exercises` (or one list or vector holding them all).
     *answers
         The answer: a formula (text such as ``"2*x - 1"`` or a sympy expression), a number
         (or text such as ``"1/4"``), an option's name, an array, or a function, as the
@@ -238,6 +255,8 @@ def check(label: str, *answers: Any) -> Verdict:
             return wrong(f"{label} takes one answer; got {len(answers)}.", Reason.PARTS)
         return _run(registered, answers[0])
     names = ", ".join(p.label for p in parts)
+    if len(answers) == 1 and len(parts) > 1:
+        answers = _unpacked(answers[0], len(parts))
     if len(answers) != len(parts):
         return wrong(f"{label} has {len(parts)} parts ({names}): give one answer per part, in "
                      f"that order, or check one part at a time; got {len(answers)} answer(s).",
