@@ -140,9 +140,10 @@ def test_gradient_check_exposes_the_derivative_slip():
 
 
 def test_find_the_bug_checkers():
-    assert check("ex-bp-find-bug:unit", 5).correct and check("ex-bp-find-bug:unit", "h5").correct
-    assert not check("ex-bp-find-bug:unit", 4).correct and not check("ex-bp-find-bug:unit", 2).correct
-    assert not check("ex-bp-find-bug:unit", "seven").correct and not check("ex-bp-find-bug:unit", 9).correct
+    for right in (5, "h5"):
+        assert check("ex-bp-find-bug:unit", right).correct
+    for wrong_unit in (4, 2, "seven", 9):
+        assert not check("ex-bp-find-bug:unit", wrong_unit).correct
     assert check("ex-bp-find-bug:derivative", "a5 - a5**2").correct
     wrong = check("ex-bp-find-bug:derivative", "a5*(1 - a4)")
     assert not wrong.correct and "a4" in wrong.message
