@@ -133,11 +133,10 @@ def check_first_layer_path_sum(answer: Any) -> Verdict:
     _, _, meaning = _network()
     verdict = check_formula(answer, path_sum_from_definition(), symbols=_PATH,
                             substitutions=meaning, domains=_domains(), diagnose=_path_hint)
-    if verdict.reason in (Reason.WRONG, Reason.EXTRA_TERM, Reason.MISSING_TERM) and \
-            "only one of the two paths" not in verdict.message:
-        return wrong(verdict.message.split(" Expanded,")[0] + " Build it in two steps: δ² of "
-                     "each unit of the second layer from δ³, then δ¹_1 from both of them.",
-                     verdict.reason, verdict.solution)
+    if verdict.reason is Reason.WRONG:  # no finer diagnosis: point at the two steps
+        return wrong(verdict.message + " Build it in two steps: δ² of each unit of the second "
+                     "layer from δ³, then δ¹_1 from both of them.", verdict.reason,
+                     verdict.solution)
     return verdict
 
 

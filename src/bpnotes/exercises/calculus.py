@@ -138,11 +138,9 @@ def check_neuron_derivative(answer: Any) -> Verdict:
     verdict = check_formula(answer, neuron_derivative(), symbols=_NEURON_SYMBOLS,
                             domains={"w": (-1.5, 1.5), "x": (-2, 2), "t": (0, 1)},
                             diagnose=_neuron_hint)
-    if verdict.reason in (Reason.MISSING_TERM, Reason.EXTRA_TERM, Reason.WRONG):
-        # Expanded sigmoid terms are unreadable: point at the chain instead.
-        first = verdict.message.split(" Expanded,")[0]
-        return wrong(first + " Check each of the three local derivatives of the chain "
-                     "w → z → a → ℓ.", verdict.reason, verdict.solution)
+    if verdict.reason is Reason.WRONG:  # no finer diagnosis: point at the chain
+        return wrong(verdict.message + " Check each of the three local derivatives of the "
+                     "chain w → z → a → ℓ.", verdict.reason, verdict.solution)
     return verdict
 
 
