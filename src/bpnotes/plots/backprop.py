@@ -38,6 +38,7 @@ from .style import (
     TEXT_WIDTH,
     TINTS,
     finish_axes,
+    floor_note,
     log_ticks,
     new_figure,
     series_styles,
@@ -184,7 +185,7 @@ def draw_mlp_training(fig: Figure) -> Callable[[MLPRun], None]:
         for layer, line in enumerate(lines):
             line.set_data(np.arange(run.delta_norms.shape[0]), run.delta_norms[:, layer])
         right.set_title(r"mean $\|\delta^l\|$ per layer"
-                        + (r" (0 drawn at $10^{-12}$)" if run.floored else ""), fontsize=FONT)
+                        + (floor_note(DELTA_RANGE[0]) if run.floored else ""), fontsize=FONT)
 
     return update
 

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from ..descent import iterate
 from ..explorer import Control, Explorer
-from .style import COLORS, FONT, MIN_FONT, finish_axes, log_ticks
+from .style import COLORS, FONT, MIN_FONT, finish_axes, floor_note, log_ticks
 
 __all__ = ["QuadraticRun", "draw_quadratic_descent", "quadratic_explorer", "quadratic_run"]
 
@@ -58,7 +58,7 @@ class QuadraticRun:
             return f"diverging: $J$ grew from {costs[0]:.2g} to {costs[-1]:.2g}"
         if self.exact_zero is not None:
             k = self.exact_zero
-            return f"$J = 0$ exactly after {k} step{'s' * (k > 1)} (▼)"
+            return f"$J = 0$ after {k} step{'s' * (k > 1)}" + floor_note(FLOOR)
         return f"$J$ after {len(costs) - 1} steps: {costs[-1]:.1e}"
 
 

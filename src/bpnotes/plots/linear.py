@@ -27,6 +27,7 @@ from .style import (
     MIN_FONT,
     TEXT_WIDTH,
     finish_axes,
+    floor_note,
     log_ticks,
     new_figure,
 )
@@ -298,6 +299,8 @@ def linear_explorer() -> Explorer:
             outcome = "is unstable: the zigzag across the valley grows"
         else:
             status = f"$J - J_{{\\min}}$ after {EPOCHS} epochs: {excess:.1e}"
+            if excess <= FLOOR:
+                status += floor_note(FLOOR)
             outcome = f"ends {excess:.1e} above the minimum cost"
         # J − J_min per epoch on the fixed axis: a run that blows up ends at its top edge.
         curve = np.minimum(_excess(result.losses, surface.J_min), LOSS_CEILING)
@@ -315,7 +318,7 @@ def linear_explorer() -> Explorer:
         finish_axes(path_ax, title=" ", xlabel="weight $w$", ylabel="bias $b$")
         # Under the panels, where it covers no path.
         fig.legend(handles=[line for line in path_ax.get_lines()
-                            if not line.get_label().startswith("_")],
+                            if not str(line.get_label()).startswith("_")],
                    loc="outside lower center", ncols=3,
                    fontsize=MIN_FONT, frameon=False, columnspacing=1.2)
         (loss,) = loss_ax.semilogy([], [], color=COLORS[0], marker="o", markersize=3,

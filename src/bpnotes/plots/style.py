@@ -44,6 +44,7 @@ __all__ = [
     "TINTS",
     "BookFigure",
     "finish_axes",
+    "floor_note",
     "legend",
     "log_ticks",
     "new_figure",
@@ -146,6 +147,15 @@ def log_ticks(axis: Axis, ticks: Sequence[float], powers: bool = False) -> None:
     label = power_of_ten if powers else "{:g}".format
     axis.set_major_formatter(FixedFormatter([label(v) for v in ticks]))
     axis.set_minor_locator(NullLocator())
+
+
+def floor_note(floor: float) -> str:
+    """How every figure says that zeros sit at the bottom of a log axis: `` (0 shown as 10⁻¹²)``.
+
+    A log axis cannot show 0 (a dead unit's delta, a cost that reached its minimum
+    exactly); figures draw such values at the axis' floor and append this to the title.
+    """
+    return f" (0 shown as {power_of_ten(floor)})"
 
 
 def power_of_ten(value: float) -> str:

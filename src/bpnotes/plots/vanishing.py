@@ -28,6 +28,7 @@ from .style import (
     MIN_FONT,
     TEXT_WIDTH,
     finish_axes,
+    floor_note,
     log_ticks,
     new_figure,
     series_styles,
@@ -130,7 +131,7 @@ def plot_depth_sweep(
         finish_axes(ax, title=_ACTIVATION_TITLES.get(activation, activation), xlabel="depth $L$")
     axes[0].set_ylabel(r"$\|\delta^1\| / \|\delta^L\|$ (log scale)", fontsize=FONT)
     fig.legend(handles=[line for line in axes[-1].get_lines()
-                        if not line.get_label().startswith("_")],
+                        if not str(line.get_label()).startswith("_")],
                loc="outside lower center", ncols=3, fontsize=MIN_FONT, frameon=False)
     return fig
 
@@ -156,7 +157,7 @@ def plot_training_curves(histories: Mapping[str, TrainingHistory]) -> Figure:
     finish_axes(right, title="first hidden layer", xlabel="epoch",
                 ylabel=r"mean $\|\delta^1\|$ (log scale)")
     fig.legend(handles=[line for line in left.get_lines()
-                        if not line.get_label().startswith("_")],
+                        if not str(line.get_label()).startswith("_")],
                loc="outside lower center", ncols=3, fontsize=MIN_FONT, frameon=False)
     return fig
 
@@ -215,8 +216,8 @@ class DeepRun:
     end: np.ndarray | None
     ratio: float
     losses: np.ndarray
-    deltas_clipped: bool
-    cost_clipped: bool
+    deltas_zero: bool
+    clipped_above: bool
     diverged: bool
     epochs_done: int
 
@@ -244,8 +245,8 @@ def deep_run(depth: int, activation: str, initialisation: str, lr: float,
         depth, activation, initialisation, float(lr), np.clip(norms[0], *DELTA_RANGE),
         np.clip(norms[-1], *DELTA_RANGE) if done > 0 else None, ratio,
         np.clip(history.losses, *COST_RANGE),
-        bool(np.any((shown < DELTA_RANGE[0]) | (shown > DELTA_RANGE[1]))),
-        bool(np.any((history.losses < COST_RANGE[0]) | (history.losses > COST_RANGE[1]))),
+        bool(np.any(shown < DELTA_RANGE[0])),
+        bool(np.any(shown > DELTA_RANGE[1]) or np.any(history.losses > COST_RANGE[1])),
         history.diverged, done)
 
 
@@ -292,8 +293,8 @@ def draw_deltas_explorer(fig: Figure) -> Callable[[DeepRun], None]:
                   else f"cost after {run.epochs_done} epochs: {run.losses[-1]:.3f}")
         right.set_title(status, fontsize=FONT)
         name = _ACTIVATION_TITLES.get(run.activation, run.activation)
-        edge = ("; values beyond the axes are drawn at their edge"
-                if run.deltas_clipped or run.cost_clipped else "")
+        edge = (floor_note(DELTA_RANGE[0]) if run.deltas_zero else "") + (
+            " (off-scale values at the top edge)" if run.clipped_above else "")
         heading.set_text(rf"depth {run.depth}, {name}, {run.initialisation}, "
                          rf"$\eta = {run.lr:g}${edge}")
 
