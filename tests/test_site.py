@@ -159,8 +159,10 @@ def move_every_control(visit: PageVisit) -> int:
     page, moved = visit.page, 0
     for explorer in page.locator(".bpx-explorer").all():
         image = explorer.locator("img.bpx-frame")
-        for control in explorer.locator(".bpx-controls input, .bpx-controls select").all():
+        # one control per .bpx-control: a slider, a drop-down or a group of radio buttons
+        for group in explorer.locator(".bpx-controls .bpx-control").all():
             before = image.get_attribute("src")
+            control = group.locator("input, select").first
             if control.evaluate("el => el.tagName") == "SELECT":
                 options = control.locator("option").all()
                 current = control.input_value()
@@ -168,10 +170,12 @@ def move_every_control(visit: PageVisit) -> int:
                     o.get_attribute("value") for o in options if o.get_attribute("value") != current
                 )
                 control.select_option(target)
+            elif control.get_attribute("type") == "radio":
+                group.locator("input[type=radio]:not(:checked)").first.check(force=True)
             else:
-                maximum = control.get_attribute("max")
+                maximum, minimum = control.get_attribute("max"), control.get_attribute("min")
                 current = control.input_value()
-                control.fill("0" if current == maximum else maximum)
+                control.fill(minimum if current == maximum else maximum)
             after = image.get_attribute("src")
             assert after != before, "moving a control of an explorer did not change its figure"
             moved += 1
