@@ -121,3 +121,18 @@ def test_no_legend_covers_data(drawn):
 def test_new_figure_refuses_widths_the_column_would_shrink(width):
     with pytest.raises(ValueError, match="width"):
         new_figure(width, 3.0)
+
+
+def test_region_tints_differ_in_greyscale_and_line_colours_avoid_class_colours():
+    from matplotlib.colors import to_hex, to_rgb
+
+    from bpnotes.plots.style import CLASS_COLORS, LINE_COLORS, TINTS
+
+    def grey(colour):  # luminance, 0..255 (ITU-R BT.709 weights)
+        r, g, b = to_rgb(colour)
+        return 255 * (0.2126 * r + 0.7152 * g + 0.0722 * b)
+
+    levels = sorted(grey(c) for c in TINTS)
+    assert min(b - a for a, b in zip(levels, levels[1:])) >= 20
+    assert min(levels) > 150  # light enough for the class markers drawn over them
+    assert not {to_hex(c) for c in LINE_COLORS} & {to_hex(c) for c in CLASS_COLORS}

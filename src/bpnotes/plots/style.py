@@ -68,8 +68,8 @@ CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73")
 #: Colours of lines drawn over class markers: none of them is a class colour.
 LINE_COLORS = ("#000000", "#CC79A7", "#E69F00", "#56B4E9", "0.45", "#882255")
 #: Light tints of the class colours for decision regions, of clearly different lightness
-#: (so that they stay apart in greyscale): blue 86 %, orange 93 %, green 78 % grey level.
-TINTS = ("#C9DDEE", "#FBE3CF", "#A6D9C6")
+#: so that they stay apart in greyscale (grey levels 211, 242 and 188 of 255; tested).
+TINTS = ("#BFD7EC", "#FDF0E6", "#8CCBB2")
 
 
 def series_styles() -> Iterator[dict[str, Any]]:
