@@ -354,3 +354,17 @@ def test_a_long_computation_runs_in_the_background_and_shows_progress():
     explorer.wait()
     assert bar.layout.visibility == "hidden"
     assert image.value == explorer.jpeg(n=2) != first
+
+
+def test_the_module_docstring_example_works():
+    source = explorer_module.__doc__.split("A minimal explorer")[1].split("::", 1)[1]
+    code = source.split("\n\n" + "Mark every artist")[0]
+    lines = [line[4:] for line in code.splitlines()]
+    namespace: dict = {}
+    exec("\n".join(lines), namespace)  # the package's own documentation
+    explorer = namespace["explorer"]
+    assert explorer.alt_text(lr=0.9) == "iterates for learning rate 0.9"
+    fig = explorer.figure(lr=1.1)
+    (line,) = fig.axes[0].get_lines()
+    np.testing.assert_allclose(line.get_ydata(), 2.0 * (1 - 2 * 1.1) ** np.arange(21))
+    assert explorer.png(lr=0.5) != explorer.png(lr=0.7)

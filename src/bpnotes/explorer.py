@@ -28,10 +28,11 @@ ticks are exactly the values, spaced on their own scale (logarithmic for values 
 learning rates, detected or set with ``scale=``); fewer values give a row of buttons;
 many words a drop-down.
 
-A minimal explorer::
+A minimal explorer (``tests/test_explorer.py`` runs this example)::
 
+    import numpy as np
     from bpnotes.explorer import Control, Explorer
-    from bpnotes.plots import style
+    from bpnotes.plots.style import FONT, finish_axes
 
     def compute(lr):                        # values -> data (cached by the explorer)
         w = [2.0]
@@ -41,18 +42,30 @@ A minimal explorer::
 
     def draw(fig):                          # once: axes, fixed limits, empty artists
         ax = fig.subplots()
-        line, = ax.plot([], [], marker="o")
-        ax.set_xlim(0, 20); ax.set_ylim(-3, 3)
-        title = ax.set_title("")
+        (line,) = ax.plot([], [], marker="o", animated=True)
+        ax.set_xlim(0, 20)
+        ax.set_ylim(-3, 3)
+        finish_axes(ax, title=" ", xlabel="step $k$", ylabel="$w_k$")
+        ax.title.set_animated(True)
 
         def update(data):                   # every value: change the artists in place
             line.set_data(np.arange(len(data["w"])), data["w"])
-            title.set_text(f"$\\eta = {data['lr']:g}$")
+            ax.set_title(rf"$\\eta = {data['lr']:g}$", fontsize=FONT)
+
         return update
 
-    explorer = Explorer(compute, draw, [Control("lr", [0.1, 0.3, 0.5, 0.9, 1.1, 1.3],
-                                                label="learning rate η")],
-                        alt=lambda data: f"iterates for learning rate {data['lr']:g}")
+    explorer = Explorer(compute, draw,
+                        [Control("lr", [0.1, 0.3, 0.5, 0.7, 0.9, 1.1],
+                                 label="learning rate η", default=0.3)],
+                        alt=lambda data: f"iterates for learning rate {data['lr']:g}",
+                        figsize=(7.0, 2.5))
+
+Mark every artist that ``update`` changes as animated (``animated=True``, or
+``artist.set_animated(True)``; for a title, ``ax.title.set_animated(True)``): the
+explorer then keeps the rest of the picture as a rendered background and redraws only
+those, in order of their ``zorder`` — so an artist that must appear *over* an animated
+one (class markers over decision regions) must be animated too. ``savefig`` leaves
+animated artists out: use :meth:`Explorer.png` to get a picture.
 
 Displayed as the last expression of a cell (``explorer``) it shows:
 
