@@ -17,6 +17,72 @@ def test_output_deltas_are_exact(pairing, n):
     assert sp.simplify(brute - claimed) == sp.zeros(n, 1)
 
 
+def _loss_of_logits(pairing: str, z: np.ndarray, y: np.ndarray) -> float:
+    """ℓ(f(z), y) written in numpy, independently of the sympy module."""
+    activation, loss = sbp.PAIRINGS[pairing]
+    if activation == "identity":
+        o = z
+    elif activation == "sigmoid":
+        o = 1.0 / (1.0 + np.exp(-z))
+    else:
+        e = np.exp(z - z.max())
+        o = e / e.sum()
+    if loss == "squared":
+        return float(0.5 * np.sum((o - y) ** 2))
+    if loss == "log":
+        return float(-np.sum(y * np.log(o) + (1 - y) * np.log(1 - o)))
+    return float(-np.sum(y * np.log(o)))
+
+
+@pytest.mark.parametrize("pairing", list(sbp.PAIRINGS))
+@pytest.mark.parametrize("n", [2, 3])
+def test_derived_output_delta_steps_check_out(pairing, n):
+    derivation = sbp.derive_output_delta(pairing, n=n)
+    assert derivation.jacobian_residual == sp.zeros(n, n)
+    assert derivation.residual == sp.zeros(n, 1)
+
+
+@pytest.mark.parametrize("pairing", list(sbp.PAIRINGS))
+def test_derived_output_delta_matches_finite_differences(pairing):
+    """The product of the two steps, evaluated at o = f(z), is the slope of ℓ in z."""
+    rng = np.random.default_rng(4)
+    n = 3
+    z = rng.normal(size=n)
+    y = np.eye(n)[1] if pairing.startswith("softmax") else rng.uniform(0, 1, n)
+    activation = sbp.PAIRINGS[pairing][0]
+    if activation == "identity":
+        o = z
+    elif activation == "sigmoid":
+        o = 1 / (1 + np.exp(-z))
+    else:
+        o = np.exp(z) / np.exp(z).sum()
+    derivation = sbp.derive_output_delta(pairing, n=n)
+    values = {**dict(zip(derivation.o, o, strict=True)), **dict(zip(derivation.y, y, strict=True))}
+    derived = np.array([float(v.subs(values)) for v in derivation.product])
+    eps = 1e-6
+    numeric = np.array([(_loss_of_logits(pairing, z + eps * e, y)
+                         - _loss_of_logits(pairing, z - eps * e, y)) / (2 * eps)
+                        for e in np.eye(n)])
+    np.testing.assert_allclose(derived, numeric, rtol=1e-7, atol=1e-9)
+
+
+def test_a_wrong_output_jacobian_is_caught(monkeypatch):
+    """Forgetting the factor (1 − o) of the sigmoid's slope leaves a non-zero residual."""
+    monkeypatch.setattr(sbp, "_output_jacobian", lambda activation, o: sp.diag(*o))
+    derivation = sbp.derive_output_delta("sigmoid+log", n=2)
+    assert derivation.jacobian_residual != sp.zeros(2, 2)
+    assert derivation.residual != sp.zeros(2, 1)
+
+
+def test_the_softmax_delta_needs_a_target_that_sums_to_one():
+    derivation = sbp.derive_output_delta("softmax+cross_entropy", n=2)
+    o1 = derivation.o[0]
+    y1, y2 = derivation.y
+    assert sp.expand(derivation.product[0] - (o1 * (y1 + y2) - y1)) == 0
+    assert derivation.assumption == {y2: 1 - y1}
+    assert sp.simplify(derivation.product[0] - (o1 - y1)) != 0   # not without the assumption
+
+
 def test_wrong_output_delta_is_detected():
     """Swap claims: sigmoid + squared is NOT o − y, and softmax + CE is not (o−y)o(1−o)."""
     brute, _ = sbp.output_delta_check("sigmoid+squared", n=2)
@@ -34,9 +100,32 @@ def test_brute_force_equals_delta_rule_at_random_points(pairing):
     assert net.largest_difference(points=2, seed=7) < 1e-25
 
 
-def test_brute_force_equals_delta_rule_for_a_deeper_network():
-    net = sbp.small_network("sigmoid+log", sizes=(2, 2, 2, 1), m=1, seed=5)
+@pytest.mark.parametrize("pairing", list(sbp.PAIRINGS))
+def test_brute_force_equals_delta_rule_with_two_hidden_layers(pairing):
+    """Two hidden layers, so that the delta rule's recursion itself is tested."""
+    net = sbp.small_network(pairing, sizes=(2, 2, 2, 2), m=2, seed=5)
+    assert len(net.weights) == 3
     assert net.largest_difference(points=2, seed=2) < 1e-25
+
+
+def test_a_wrong_hidden_slope_is_caught_two_layers_down():
+    """The brute-force gradient tells a delta rule without the hidden slope a(1 − a) apart
+    from the right one, in the first layer of a network with two hidden layers."""
+    net = sbp.small_network("identity+squared", sizes=(2, 2, 2, 1), m=1, seed=0)
+    _, acts = net.forward(net.X[0, :].T)
+    delta = acts[-1] - net.Y[0, :].T                      # δ^3 = o − y
+    delta = net.weights[2].T * delta                      # δ^2 without the slope
+    delta = net.weights[1].T * delta                      # δ^1 without the slope
+    wrong = delta * acts[0].T                             # ∂ℓ/∂W^1 (m = 1)
+    brute = net.brute_force_gradient()
+    point = {p: sp.Float(k + 1) / 7 for k, p in enumerate(net.parameters)}
+    right = net.delta_rule_gradient()
+    gaps_right, gaps_wrong = [], []
+    for p, w in zip(net.weights[0], wrong, strict=True):
+        gaps_right.append(abs(float(brute[p].xreplace(point) - right[p].xreplace(point))))
+        gaps_wrong.append(abs(float(brute[p].xreplace(point) - w.xreplace(point))))
+    assert max(gaps_right) < 1e-12
+    assert max(gaps_wrong) > 1e-3
 
 
 def test_a_wrong_delta_rule_is_caught(monkeypatch):

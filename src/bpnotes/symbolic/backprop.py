@@ -4,13 +4,16 @@ The chapter claims two things and this module checks both without trusting eithe
 
 1. the output deltas δ^L = ∂ℓ/∂z^L of the four output pairings,
    eqs. (bp-delta-out-identity), (bp-delta-out-sigmoid-log), (bp-delta-out-softmax-ce)
-   and (bp-delta-out-sigmoid-squared) — :func:`output_delta_check` differentiates the
-   loss of the composed output exactly and compares;
+   and (bp-delta-out-sigmoid-squared) — :func:`derive_output_delta` takes the two steps
+   of the chain rule δ^L_k = Σ_r ∂ℓ/∂o_r · ∂o_r/∂z_k one at a time, each checked
+   against its definition, and :func:`output_delta_check` differentiates the loss of the
+   composed output in one go and compares;
 2. the delta rule δ^l = f'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1} with f'(z) = a(1 − a) for sigmoid
    and ∂C/∂W^l = (1/m) Σ_i δ^l_i (a^{l−1}_i)ᵀ, eqs. (bp-delta-rule) and (bp-grad-w) —
    :class:`SymbolicNetwork` writes the whole cost of a small concrete network as one
    expression in its weights, differentiates it by brute force with respect to every
-   weight, and compares with the delta rule at random points.
+   weight, and compares with the delta rule at random points (with two hidden layers,
+   so that the recursion itself is exercised).
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 __all__ = [
     "PAIRINGS",
+    "OutputDeltaDerivation",
     "SymbolicNetwork",
     "claimed_output_delta",
+    "derive_output_delta",
     "output_delta_check",
     "sigmoid",
     "small_network",
@@ -105,6 +111,101 @@ def output_delta_check(pairing: str, n: int = 3) -> tuple[sp.Matrix, sp.Matrix]:
     ell = _loss(loss, o, y)
     brute = sp.Matrix([sp.diff(ell, zk) for zk in z])
     return brute, sp.Matrix(claimed_output_delta(pairing, o, y))
+
+
+def _output_jacobian(activation: str, o: list[sp.Symbol]) -> sp.Matrix:
+    """The chapter's ∂o_r/∂z_k written in the outputs o: 1 on the diagonal (identity),
+    o_k(1 − o_k) on the diagonal (sigmoid), o_r([r = k] − o_k) (softmax)."""
+    n = len(o)
+    if activation == "identity":
+        return sp.eye(n)
+    if activation == "sigmoid":
+        return sp.diag(*[ok * (1 - ok) for ok in o])
+    return sp.Matrix(n, n, lambda r, k: o[r] * (sp.KroneckerDelta(r, k) - o[k]))
+
+
+@dataclass(frozen=True)
+class OutputDeltaDerivation:
+    """The two chain-rule steps of one pairing's output delta, δ^L = (∂o/∂z)ᵀ ∂ℓ/∂o.
+
+    Attributes
+    ----------
+    pairing
+        One of :data:`PAIRINGS`.
+    o, y
+        The output and target symbols o_1..o_n, y_1..y_n.
+    loss_slope
+        ∂ℓ/∂o (n × 1), differentiated from the loss written in the outputs o.
+    jacobian
+        ∂o/∂z (n × n, entry (r, k) is ∂o_r/∂z_k) as the chapter writes it, in the outputs o.
+    jacobian_residual
+        The Jacobian differentiated from the output's definition in z, minus ``jacobian``
+        with o replaced by its definition, simplified: the zero matrix when the written
+        Jacobian is right.
+    product
+        (∂o/∂z)ᵀ ∂ℓ/∂o, simplified and factored (for softmax: o_k Σ_r y_r − y_k, collected
+        in o_k).
+    assumption
+        Substitutions under which ``product`` is the claimed delta: for softmax the target
+        sums to 1 (y_n = 1 − y_1 − … − y_{n−1}); empty otherwise.
+    residual
+        ``product`` minus the chapter's claimed δ^L under ``assumption``, simplified: the
+        zero vector when the derivation reaches the claim.
+    """
+
+    pairing: str
+    o: list[sp.Symbol]
+    y: list[sp.Symbol]
+    loss_slope: sp.Matrix
+    jacobian: sp.Matrix
+    jacobian_residual: sp.Matrix
+    product: sp.Matrix
+    assumption: dict[sp.Symbol, sp.Expr]
+    residual: sp.Matrix
+
+
+def derive_output_delta(pairing: str, n: int = 2) -> OutputDeltaDerivation:
+    """Derive δ^L_k = Σ_r ∂ℓ/∂o_r · ∂o_r/∂z_k one step at a time, for ``n`` outputs.
+
+    Step 1 differentiates the loss as a function of the outputs o (symbols); step 2 is the
+    Jacobian of the output unit, written in o as the chapter writes it and checked against
+    the derivative of the unit's definition in z; their product is simplified and
+    compared with the claimed delta, eqs. (bp-delta-out-identity) to
+    (bp-delta-out-sigmoid-squared). The softmax target must sum to 1 (one-hot, say).
+
+    Parameters
+    ----------
+    pairing
+        One of :data:`PAIRINGS`.
+    n
+        Number of output units (>= 1; >= 2 for softmax).
+    """
+    activation, loss = _check_pairing(pairing)
+    smallest = 2 if activation == "softmax" else 1
+    if isinstance(n, bool) or not isinstance(n, int) or n < smallest:
+        raise ValueError(f"n must be an integer >= 1 (>= 2 for softmax), got {n!r}")
+    o = list(sp.symbols(f"o1:{n + 1}", positive=True))
+    y = list(sp.symbols(f"y1:{n + 1}", real=True))
+    z = list(sp.symbols(f"z1:{n + 1}", real=True))
+    loss_slope = sp.Matrix([sp.diff(_loss(loss, o, y), ok) for ok in o])
+    jacobian = _output_jacobian(activation, o)
+    defined = _outputs(activation, z)
+    in_z = dict(zip(o, defined, strict=True))
+    jacobian_residual = sp.Matrix(n, n, lambda r, k: sp.simplify(
+        sp.diff(defined[r], z[k]) - jacobian[r, k].xreplace(in_z)))
+    product = (jacobian.T * loss_slope).applyfunc(sp.simplify)
+    if activation == "softmax":  # o_k (y_1 + ... + y_n) - y_k
+        product = sp.Matrix([sp.collect(sp.expand(p), ok)
+                             for p, ok in zip(product, o, strict=True)])
+    else:
+        product = product.applyfunc(sp.factor)
+    assumption: dict[sp.Symbol, sp.Expr] = {}
+    if activation == "softmax":
+        assumption = {y[-1]: 1 - sum(y[:-1])}
+    claimed = sp.Matrix(claimed_output_delta(pairing, o, y))
+    residual = (product - claimed).xreplace(assumption).applyfunc(sp.simplify)
+    return OutputDeltaDerivation(pairing, o, y, loss_slope, jacobian, jacobian_residual,
+                                 product, assumption, residual)
 
 
 @dataclass
@@ -207,8 +308,13 @@ class SymbolicNetwork:
         params = self.parameters
         brute = self.brute_force_gradient()
         rule = self.delta_rule_gradient()
-        f_brute = sp.lambdify(params, [brute[p] for p in params], "mpmath")
-        f_rule = sp.lambdify(params, [rule[p] for p in params], "mpmath")
+        # Common subexpressions once, terms in any order: printing the unsorted, shared
+        # expression trees is what makes this fast enough for a network with 18 parameters.
+        printer = MpmathPrinter({"order": "none", "fully_qualified_modules": False})
+        f_brute = sp.lambdify(params, [brute[p] for p in params], "mpmath", printer=printer,
+                              cse=True)
+        f_rule = sp.lambdify(params, [rule[p] for p in params], "mpmath", printer=printer,
+                             cse=True)
         rng = np.random.default_rng(seed)
         worst = 0.0
         with mpmath.workdps(digits):
@@ -219,7 +325,7 @@ class SymbolicNetwork:
         return worst
 
 
-def small_network(pairing: str, sizes: tuple[int, ...] = (2, 2, 2), m: int = 2,
+def small_network(pairing: str, sizes: tuple[int, ...] = (2, 2, 2, 2), m: int = 2,
                   seed: int = 0, output_bias: bool = True) -> SymbolicNetwork:
     """A :class:`SymbolicNetwork` with seeded rational data: inputs in [−1, 1] (tenths),
     targets one-hot for softmax + cross-entropy and in [0, 1] otherwise."""
