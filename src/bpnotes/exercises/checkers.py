@@ -35,7 +35,6 @@ import mpmath
 import sympy as sp
 
 from .parsing import AnswerError, read_array, read_expression, read_number
-from .timeout import CheckTimeout, time_limit
 from .verdict import FACTOR_HINT, Reason, Verdict, relative_band, right, size_of_error, wrong
 
 __all__ = [
@@ -505,12 +504,3 @@ def check_array(
     count = f"{len(bad)} of {len(values)} entries of the {name} differ; the first, {label},"
     return wrong(f"{count} is {text}.{hint}", slip or reason, expected)
 
-
-def run_limited_symbolic(seconds: float, job: Callable[[], Verdict]) -> Verdict:
-    """``job()`` within ``seconds`` (where a time limit can be set), else a ``timeout`` verdict."""
-    try:
-        with time_limit(seconds):
-            return job()
-    except CheckTimeout:
-        return wrong(f"checking this answer took longer than {seconds:g} s; write it more "
-                     "simply.", Reason.TIMEOUT)
