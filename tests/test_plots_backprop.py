@@ -46,6 +46,24 @@ def test_network_figure_annotates_the_worked_example():
     assert sum(line.startswith("b=") for line in texts.splitlines()) == 3
 
 
+def test_data_figure_draws_every_point_in_its_class():
+    X, t = bp.chapter_data()
+    fig = pb.data_figure(X, t)
+    (ax,) = fig.axes
+    drawn = {line.get_label(): np.column_stack(line.get_data()) for line in ax.get_lines()}
+    assert set(drawn) == {"class 0", "class 1"}
+    for label in (0, 1):
+        np.testing.assert_array_equal(drawn[f"class {label}"], X[t == label])
+    assert ax.get_aspect() == 1.0
+
+
+def test_data_figure_rejects_bad_data():
+    with pytest.raises(ValueError, match="shape"):
+        pb.data_figure(np.zeros((5, 3)), np.zeros(5))
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        pb.data_figure(np.zeros((3, 2)), np.array([0, 1, 2]))
+
+
 def test_network_figure_labels_do_not_overlap_and_are_readable():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -57,6 +57,7 @@ FIGURES = {
     "network": lambda: pb.network_figure(*backprop.worked_example()),
     "layer deltas": lambda: pb.layer_delta_figure(backprop.worked_example()[0]),
     "final costs": lambda: pb.final_cost_figure({"a": [0.1, 0.2], "b": [0.3, 0.05]}),
+    "moons data": lambda: pb.data_figure(*backprop.chapter_data()),
     "confusion": lambda: pcap.plot_confusion(np.diag([40, 45, 44, 41, 45, 46, 44, 43, 39, 45])
                                              + np.eye(10, k=1, dtype=int)),
     "digits": lambda: pcap.plot_digit_grid(*_digits(), per_class=2),

@@ -46,6 +46,7 @@ from .style import (
 
 __all__ = [
     "MLPRun",
+    "data_figure",
     "draw_mlp_training",
     "draw_network",
     "final_cost_figure",
@@ -214,6 +215,28 @@ def mlp_explorer() -> Explorer:
         ),
         figsize=(7.0, 4.4),
     )
+
+
+def data_figure(X: np.ndarray, t: np.ndarray, title: str = "") -> Figure:
+    """A two-class data set in the plane (the chapter's moons): one colour and marker per
+    class, equal scales on both axes."""
+    X = np.asarray(X, dtype=np.float64)
+    t = np.asarray(t)
+    if X.ndim != 2 or X.shape[1] != 2 or t.shape != (X.shape[0],):
+        raise ValueError(f"X must have shape (m, 2) and t shape (m,), got {X.shape} and "
+                         f"{t.shape}")
+    if not set(np.unique(t).tolist()) <= {0, 1}:
+        raise ValueError("t must hold the class labels 0 and 1")
+    fig = new_figure(4.6, 3.4)
+    ax = fig.subplots()
+    for label in (0, 1):
+        pts = X[t == label]
+        ax.plot(pts[:, 0], pts[:, 1], MARKERS[label], color=CLASS_COLORS[label],
+                markersize=4, linestyle="none", label=f"class {label}")
+    ax.set_aspect("equal")
+    fig.legend(loc="outside lower center", ncols=2, fontsize=MIN_FONT, frameon=False)
+    finish_axes(ax, title=title, xlabel="$x_1$", ylabel="$x_2$")
+    return fig
 
 
 def training_curves_figure(histories: Mapping[str, TrainingHistory], title: str = "",
