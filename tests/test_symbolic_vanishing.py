@@ -142,6 +142,24 @@ def test_variance_gain_against_monte_carlo():
     assert np.var(component) == pytest.approx(predicted, rel=0.03)
 
 
+@pytest.mark.parametrize(("n_next", "n_here"), [(2, 3), (8, 3), (3, 12)])
+def test_norm_gain_against_monte_carlo_with_unequal_widths(n_next, n_here):
+    gain, (n_l, s, g) = sym.norm_gain()
+    rng = np.random.default_rng(n_next * 100 + n_here)
+    s_val, trials = 0.3, 40_000
+    W = rng.normal(scale=s_val, size=(trials, n_next, n_here))
+    delta = rng.normal(scale=0.7, size=(trials, n_next))
+    slopes = rng.uniform(0.0, 1.0, size=(trials, n_here))   # E[f'²] = 1/3
+    below = slopes * np.einsum("tkj,tk->tj", W, delta)      # f' ⊙ Wᵀδ per trial
+    measured = np.mean(np.sum(below**2, axis=1)) / np.mean(np.sum(delta**2, axis=1))
+    predicted = float(gain.subs({n_l: n_here, s: s_val, g: sp.Rational(1, 3)}))
+    assert measured == pytest.approx(predicted, rel=0.03)
+    # per component the factor counts the rows instead: eq. (vd-variance)
+    per_component, (n, s2, g2) = sym.variance_gain()
+    component = float(per_component.subs({n: n_next, s2: s_val, g2: sp.Rational(1, 3)}))
+    assert np.var(below[:, 0]) / np.var(delta[:, 0]) == pytest.approx(component, rel=0.03)
+
+
 def test_preserving_variance_gives_he_and_lecun():
     n = sp.Symbol("n", positive=True)
     assert sp.simplify(sym.preserving_variance(sp.Rational(1, 2)) - 2 / n) == 0

@@ -3,22 +3,27 @@
 Each function returns the expressions the page displays, and asserts the facts it
 claims, so that a wrong formula fails the build (and the tests):
 
-* :func:`sigmoid_slope` — σ'(z) = σ(1 − σ) has its maximum 1/4 at z = 0, because
-  1/4 − σ' = (σ − 1/2)², eq. (vd-sigmoid-max);
-* :func:`tanh_slope` — tanh'(z) = 1 − tanh² z ≤ 1, with equality only at z = 0;
+* :func:`sigmoid_slope` — from the definition σ(z) = 1/(1 + e^{−z}): σ' = σ(1 − σ), and
+  1/4 − σ'(z) = (σ(z) − 1/2)², so σ' ≤ 1/4 with equality only at z = 0,
+  eq. (vd-sigmoid-max);
+* :func:`tanh_slope` — from the definition tanh z = (e^z − e^{−z})/(e^z + e^{−z}):
+  1 − tanh'(z) = tanh² z, so tanh' ≤ 1 with equality only at z = 0;
 * :func:`diagonal_gap` and :func:`spectral_gap` — the two inequalities behind the bound
   ‖δ^l‖ ≤ (max f') ‖W^{l+1}‖₂ ‖δ^{l+1}‖, eq. (vd-bound), each as an identity whose right
   side is a sum of non-negative terms;
 * :func:`unrolled_bound` and :func:`layers_to_shrink` — the bound over k layers,
-  eq. (vd-unrolled), and how many layers force a given shrinkage;
-* :func:`variance_gain` and :func:`preserving_variance` — the variance argument
-  behind the initialisation schemes, eqs. (vd-variance) and (vd-init).
+  eq. (vd-unrolled), solved from the one-layer recurrence, and how many layers force a
+  given shrinkage;
+* :func:`variance_gain`, :func:`norm_gain` and :func:`preserving_variance` — the variance
+  argument behind the initialisation schemes, eqs. (vd-variance), (vd-norm-gain) and
+  (vd-init), with the expectations taken by :mod:`sympy.stats`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 from sympy.stats import E, Normal
@@ -27,6 +32,7 @@ __all__ = [
     "SlopeFacts",
     "diagonal_gap",
     "layers_to_shrink",
+    "norm_gain",
     "preserving_variance",
     "relu_mean_square_slope",
     "sigmoid_slope",
@@ -63,33 +69,40 @@ a = sp.Symbol("a", real=True)
 
 
 def sigmoid_slope() -> SlopeFacts:
-    """σ'(z) = σ(z)(1 − σ(z)) ≤ 1/4 with equality only at z = 0, eq. (vd-sigmoid-max)."""
+    """σ'(z) = σ(z)(1 − σ(z)) ≤ 1/4 with equality only at z = 0, eq. (vd-sigmoid-max).
+
+    Everything is derived from the definition σ(z) = 1/(1 + e^{−z}): its derivative is
+    σ(1 − σ); the completed square 1/4 − σ'(z) = (σ(z) − 1/2)² holds for every z, so
+    σ' ≤ 1/4, with equality only where σ(z) = 1/2, which is z = 0 alone; and the only
+    stationary point of σ' is that maximum.
+    """
     sigma = 1 / (1 + sp.exp(-z))
     slope = sp.diff(sigma, z)
     assert sp.simplify(slope - sigma * (1 - sigma)) == 0
+    quarter, half = sp.Rational(1, 4), sp.Rational(1, 2)
+    assert sp.simplify(quarter - slope - (sigma - half) ** 2) == 0      # the completed square
+    assert sp.solve(sp.Eq(sigma, half), z) == [0]                       # where the gap is 0
     # The only stationary point: σ'' = σ'(1 − 2σ) vanishes where σ = 1/2, i.e. z = 0.
-    stationary = sp.solve(sp.Eq(sp.diff(slope, z), 0), z)
-    assert stationary == [0]
-    assert sp.diff(slope, z, 2).subs(z, 0) < 0  # a maximum, not a minimum
+    assert sp.solve(sp.Eq(sp.diff(slope, z), 0), z) == [0]
     maximum = slope.subs(z, 0)
-    assert maximum == sp.Rational(1, 4)
-    gap = (a - sp.Rational(1, 2)) ** 2
-    assert sp.expand(maximum - a * (1 - a) - gap) == 0
-    return SlopeFacts(sp.simplify(slope), sp.Integer(0), maximum, gap)
+    assert maximum == quarter
+    return SlopeFacts(sp.simplify(slope), sp.Integer(0), maximum, (a - half) ** 2)
 
 
 def tanh_slope() -> SlopeFacts:
-    """tanh'(z) = 1 − tanh² z ≤ 1 with equality only at z = 0."""
-    slope = sp.diff(sp.tanh(z), z)
-    assert sp.simplify(slope - (1 - sp.tanh(z) ** 2)) == 0
-    stationary = sp.solve(sp.Eq(sp.diff(1 - sp.tanh(z) ** 2, z), 0), z)
-    assert stationary == [0]
-    assert sp.diff(slope, z, 2).subs(z, 0) < 0
+    """tanh'(z) = 1 − tanh² z ≤ 1 with equality only at z = 0.
+
+    Derived from the definition tanh z = (e^z − e^{−z})/(e^z + e^{−z}) (checked to be
+    sympy's ``tanh``): 1 − tanh'(z) = tanh² z ≥ 0 for every z, and tanh z = 0 only at z = 0.
+    """
+    tanh = (sp.exp(z) - sp.exp(-z)) / (sp.exp(z) + sp.exp(-z))
+    assert sp.simplify(tanh - sp.tanh(z).rewrite(sp.exp)) == 0
+    slope = sp.diff(tanh, z)
+    assert sp.simplify(1 - slope - tanh**2) == 0                        # 1 − tanh' = tanh²
+    assert sp.solve(sp.Eq(tanh, 0), z) == [0]                           # where the gap is 0
     maximum = slope.subs(z, 0)
-    assert maximum == 1
-    gap = a**2
-    assert sp.expand(maximum - (1 - a**2) - gap) == 0
-    return SlopeFacts(1 - sp.tanh(z) ** 2, sp.Integer(0), sp.Integer(1), gap)
+    assert sp.simplify(maximum - 1) == 0
+    return SlopeFacts(1 - sp.tanh(z) ** 2, sp.Integer(0), sp.Integer(1), a**2)
 
 
 def diagonal_gap(n: int = 3) -> tuple[sp.Expr, sp.Expr]:
@@ -138,15 +151,22 @@ def spectral_gap() -> tuple[sp.Expr, sp.Expr]:
 def unrolled_bound() -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
     """‖δ^l‖ / ‖δ^L‖ ≤ (c w)^{L−l} when every ‖W^k‖₂ ≤ w and f' ≤ c, eq. (vd-unrolled).
 
-    Returns the bound and its symbols (c, w, L, l). Applying eq. (vd-bound) once per layer
-    from L down to l multiplies L − l factors; the product is checked for L − l = 1..4.
+    Returns the bound and its symbols (c, w, L, l). Eq. (vd-bound) applied once bounds the
+    ratio r(l) = ‖δ^l‖/‖δ^L‖ by c w r(l + 1), with r(L) = 1 at the output layer. The bound
+    is derived as the solution of that recurrence (``sympy.rsolve`` with the condition at
+    l = L), and checked as an induction: it is 1 at l = L, and one more layer multiplies it
+    by c w.
     """
     c, w = sp.symbols("c w", positive=True)
     L, l_ = sp.symbols("L l", integer=True, positive=True)
+    r = sp.Function("r")
+    general = sp.rsolve(r(l_) - c * w * r(l_ + 1), r(l_))
+    (constant,) = general.free_symbols - {c, w, l_}
+    (fitted,) = sp.solve(sp.Eq(general.subs(l_, L), 1), constant)
     bound = (c * w) ** (L - l_)
-    for k in range(1, 5):
-        product = sp.Mul(*([c * w] * k))
-        assert sp.simplify(bound.subs({L: l_ + k}) - product) == 0
+    assert sp.simplify(sp.powsimp(general.subs(constant, fitted) / bound, force=True)) == 1
+    assert bound.subs(l_, L) == 1                                          # r(L) = 1
+    assert sp.simplify(bound - c * w * bound.subs(l_, l_ + 1)) == 0        # one more layer
     return bound, (c, w, L, l_)
 
 
@@ -184,32 +204,52 @@ def relu_mean_square_slope() -> sp.Expr:
     return value
 
 
+@lru_cache(maxsize=1)
+def _second_moments() -> tuple[sp.Expr, sp.Expr, sp.Expr, tuple[sp.Symbol, sp.Symbol]]:
+    """E[v_1²], E‖v‖² and E‖δ‖² for v = Wᵀδ with W of shape (2, 3), by sympy.stats.
+
+    W has independent N(0, s²) entries and δ independent N(0, v) components (any
+    zero-mean distribution gives the same second moments; normals let sympy.stats
+    integrate). Widths n_{l+1} = 2 and n_l = 3 differ, so the results tell the two apart.
+    """
+    s, v = sp.symbols("s v", positive=True)
+    n_next, n_here = 2, 3
+    W = [[Normal(f"W{k}{j}", 0, s) for j in range(n_here)] for k in range(n_next)]
+    delta = [Normal(f"delta{k}", 0, sp.sqrt(v)) for k in range(n_next)]
+    back = [sum(W[k][j] * delta[k] for k in range(n_next)) for j in range(n_here)]
+    squares = [sp.simplify(E(sp.expand(component**2))) for component in back]
+    return squares[0], sp.Add(*squares), sp.simplify(E(sum(d**2 for d in delta))), (s, v)
+
+
 def variance_gain() -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
-    """Var(δ^l_j) / Var(δ^{l+1}_k) = n s² E[f'(z)²], eq. (vd-variance).
+    """Var(δ^l_j) / Var(δ^{l+1}_k) = n s² E[f'(z)²], eq. (vd-variance), with n = n_{l+1}.
 
     With independent zero-mean weights of variance s², independent of the deltas, each
     component (Wᵀδ)_j = Σ_k W_kj δ_k is a sum of n = n_{l+1} independent terms of variance
     s² Var(δ), and multiplying by f'(z_j) (independent of W^{l+1}) multiplies the second
-    moment by E[f'²]. Checked here for n = 3 by expanding the square symbolically.
+    moment by E[f'²] (the symbol ``g`` here). The expectation is taken by sympy.stats
+    for n_{l+1} = 2 rows and n_l = 3 columns: the factor counts the rows.
     """
     n, s, g = sp.symbols("n s g", positive=True)
     gain = n * s**2 * g
-    # n = 3: E[(Σ_k W_k δ_k)²] with E[W_k W_k'] = s² [k = k'] and E[δ_k²] = v.
-    v = sp.Symbol("v", positive=True)
-    Ws = sp.symbols("W1:4", real=True)
-    ds = sp.symbols("D1:4", real=True)
-    square = sp.expand(sum(w_ * d_ for w_, d_ in zip(Ws, ds)) ** 2)
-    moments = {**{w_: s**2 for w_ in Ws}, **{d_: v for d_ in ds}}
-    expectation = sp.Integer(0)
-    for term in sp.Add.make_args(square):
-        coefficient, powers = term.as_coeff_mul()
-        exponents = sp.Mul(*powers).as_powers_dict()
-        # Zero-mean, independent factors: a term survives only if every power is even.
-        if all(int(e) % 2 == 0 for e in exponents.values()):
-            expectation += coefficient * sp.Mul(*(moments[b] ** (int(e) // 2)
-                                                  for b, e in exponents.items()))
-    assert sp.simplify(expectation * g - gain.subs(n, 3) * v) == 0
+    component, _, _, (s_, v) = _second_moments()
+    assert sp.simplify(component * g - gain.subs({n: 2, s: s_}) * v) == 0
     return gain, (n, s, g)
+
+
+def norm_gain() -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    """E‖δ^l‖² / E‖δ^{l+1}‖² = n_l s² E[f'(z)²], eq. (vd-norm-gain).
+
+    The Euclidean norm of δ^l sums n_l squared components of the variance of
+    eq. (vd-variance), and that of δ^{l+1} sums n_{l+1}; their ratio is n_l s² E[f'²]
+    = g² n_l / n_{l+1}. Returns the ratio and its symbols (n_l, s, g), ``g`` standing for
+    E[f'²]; checked by sympy.stats for W of shape (2, 3), where it counts the columns.
+    """
+    n_l, s, g = sp.symbols("n_l s g", positive=True)
+    gain = n_l * s**2 * g
+    _, total, per_delta, (s_, _v) = _second_moments()
+    assert sp.simplify(total * g / per_delta - gain.subs({n_l: 3, s: s_})) == 0
+    return gain, (n_l, s, g)
 
 
 def preserving_variance(mean_square_slope: sp.Expr | float) -> sp.Expr:
