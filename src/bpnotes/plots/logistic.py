@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from .. import logistic, softmax
 from ..activations import sigmoid
 from ..explorer import Control, Explorer
+from ..mlp import MLP
 from .style import (
     COLORS,
     FONT,
@@ -50,8 +51,10 @@ __all__ = [
     "plot_boundary_evolution",
     "plot_loss_curves",
     "plot_probability_surface",
+    "plot_saturation",
     "plot_separable_growth",
     "plot_sigmoid",
+    "saturation_run",
     "softmax_explorer",
     "softmax_run",
 ]
@@ -123,21 +126,64 @@ def _status(result, epochs: int) -> str:
 
 
 # ----------------------------------------------------------------- static figures
-def plot_sigmoid() -> Figure:
-    """σ(a) and its derivative σ'(a) = σ(a)(1 − σ(a)), whose maximum is 1/4 at a = 0."""
-    a = np.linspace(-7, 7, 300)
-    s = sigmoid(a)
+def plot_sigmoid(limit: float = 7.0) -> Figure:
+    """σ(z) and its derivative σ'(z) = σ(z)(1 − σ(z)), whose maximum is 1/4 at z = 0,
+    for −limit ≤ z ≤ limit."""
+    z = np.linspace(-limit, limit, 300)
+    s = sigmoid(z)
     fig = new_figure(7.0, 3.0)
     ax = fig.subplots()
-    ax.plot(a, s, color=COLORS[0], linestyle=LINESTYLES[0], label=r"$\sigma(a)$")
-    ax.plot(a, s * (1 - s), color=COLORS[1], linestyle=LINESTYLES[1],
-            label=r"$\sigma'(a) = \sigma(1 - \sigma)$")
+    ax.plot(z, s, color=COLORS[0], linestyle=LINESTYLES[0], label=r"$\sigma(z)$")
+    ax.plot(z, s * (1 - s), color=COLORS[1], linestyle=LINESTYLES[1],
+            label=r"$\sigma'(z) = \sigma(1 - \sigma)$")
     ax.axhline(0.5, color="0.6", linewidth=0.8, linestyle=":")
     ax.plot([0], [0.25], marker="o", color=COLORS[1], linestyle="none")
-    ax.annotate("max 1/4 at $a = 0$", (0, 0.25), xytext=(1.0, 0.3), fontsize=MIN_FONT)
-    finish_axes(ax, title="the logistic sigmoid and its slope", xlabel="score $a$",
+    ax.annotate("max 1/4 at $z = 0$", (0, 0.25), xytext=(1.0, 0.3), fontsize=MIN_FONT)
+    finish_axes(ax, title="the logistic sigmoid and its slope", xlabel="score $z$",
                 ylabel="value")
     ax.legend(fontsize=MIN_FONT, loc="center right")
+    return fig
+
+
+def saturation_run(loss: str, w0: float, b0: float, lr: float,
+                   epochs: int) -> tuple[np.ndarray, np.ndarray]:
+    """One sigmoid neuron y = σ(w x + b) trained on the single example x = 1, t = 1 by
+    full-batch gradient descent from (w0, b0), with ``loss`` "squared" (½(y − t)²) or
+    "log" (the cross-entropy). Returns the cost and the output y before training and
+    after every epoch, two arrays of ``epochs + 1`` values."""
+    X, T = np.ones((1, 1)), np.ones((1, 1))
+    neuron = MLP([1, 1], output="sigmoid", loss=loss)
+    neuron.weights[0][...] = w0
+    neuron.biases[0][...] = b0
+    outputs: list[float] = []
+    history = neuron.train(X, T, lr=lr, epochs=epochs,
+                           after_epoch=lambda _: outputs.append(float(neuron.forward(X)[0, 0])))
+    return history.losses, np.array(outputs)
+
+
+def plot_saturation(w0: float = -4.0, b0: float = -4.0, lr: float = 1.0,
+                    epochs: int = 3000) -> Figure:
+    """The slowdown of a saturated sigmoid: :func:`saturation_run` with the squared error
+    and with the cross-entropy. Left: each run's cost; right: the output y."""
+    fig = new_figure(TEXT_WIDTH, 3.4)
+    left, right = fig.subplots(1, 2)
+    names = {"squared": r"squared error $\frac{1}{2}(y - t)^2$", "log": r"cross-entropy $-\log y$"}
+    steps = np.arange(epochs + 1)
+    for k, (loss, name) in enumerate(names.items()):
+        costs, outputs = saturation_run(loss, w0, b0, lr, epochs)
+        style = {"color": COLORS[k], "linestyle": LINESTYLES[k], "label": name}
+        left.semilogy(steps, costs, **style)
+        right.plot(steps, outputs, **style)
+    for ax in (left, right):
+        ax.set_xscale("symlog", linthresh=1.0)
+    finish_axes(left, title="each run's own cost", xlabel="epoch (log scale past 1)",
+                ylabel="cost (log scale)")
+    right.axhline(0.5, color="0.6", linewidth=0.8, linestyle=":")
+    right.set_ylim(0, 1)
+    finish_axes(right, title=r"output $y$ for the target $t = 1$",
+                xlabel="epoch (log scale past 1)", ylabel="$y$")
+    fig.legend(handles=right.get_lines()[:2], loc="outside lower center", ncols=2,
+               fontsize=MIN_FONT, frameon=False)
     return fig
 
 
@@ -210,8 +256,14 @@ def plot_loss_curves(
     t: np.ndarray | None = None,
     fractions: Sequence[float] = (0.1, 0.5, 1.0, 4.0, 40.0),
     epochs: int = 100,
+    *,
+    batch_lr: float = 0.5,
+    batch_epochs: int = 30,
+    mini_batch: int = 10,
+    seed: int = 0,
 ) -> Figure:
-    """Left: full-batch loss curves at multiples of 2/L. Right: three batch modes."""
+    """Left: full-batch loss curves at multiples of 2/L. Right: full batch, mini-batches of
+    ``mini_batch`` and per-example updates at ``batch_lr`` for ``batch_epochs`` epochs."""
     if X is None or t is None:
         X, t = logistic.binary_data()
         J_min = _binary_minimum()
@@ -230,21 +282,25 @@ def plot_loss_curves(
     # Under the panels, where they cover no curve.
     fig.legend(handles=left.get_lines(), loc="outside lower left", ncols=2, fontsize=MIN_FONT,
                frameon=False)
-    modes = {"full batch": None, "mini-batches of 10": 10, "per example": 1}
+    modes = {"full batch": None, f"mini-batches of {mini_batch}": mini_batch, "per example": 1}
     for k, (label, size) in enumerate(modes.items()):
-        result = logistic.fit(X, t, lr=0.5, epochs=30, batch_size=size, seed=0)
+        result = logistic.fit(X, t, lr=batch_lr, epochs=batch_epochs, batch_size=size, seed=seed)
         right.semilogy(np.maximum(result.losses - J_min, FLOOR), color=COLORS[k],
                        linestyle=LINESTYLES[k], marker=MARKERS[k], markevery=3, markersize=4,
                        label=label)
-    finish_axes(right, title=r"batch modes, $\eta = 0.5$", xlabel="epoch",
+    finish_axes(right, title=rf"batch modes, $\eta = {batch_lr:g}$", xlabel="epoch",
                 ylabel=r"$J - J_{\min}$ (log scale)")
     fig.legend(handles=right.get_lines(), loc="outside lower right", fontsize=MIN_FONT,
                frameon=False)
     return fig
 
 
-def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
-    """On separable data ‖w‖ grows without bound while J → 0; on overlapping data both settle."""
+def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0,
+                          max_margin: np.ndarray | None = None) -> Figure:
+    """On separable data ‖(w, b)‖ grows without bound while J → 0; on overlapping data both
+    settle. ``max_margin``, the direction (w, b) of the max-margin separator of the inputs
+    (x, 1), adds its boundary (left) and a line of slope ‖max_margin‖ per unit of
+    log(epoch) through the last point (middle), the growth that theory predicts."""
     Xs, ts = logistic.separable_data()
     Xo, to = logistic.binary_data()
     sep = logistic.fit(Xs, ts, lr=lr, epochs=epochs)
@@ -257,19 +313,27 @@ def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0) -> Figure:
         _boundary(left, sep_w_history[epoch], float(sep_b_history[epoch]), Xs,
                   color=LINE_COLORS[k % 6], linestyle=LINESTYLES[k % 7], linewidth=1.4,
                   label=f"epoch {epoch}")
+    if max_margin is not None:
+        _boundary(left, max_margin[:-1], float(max_margin[-1]), Xs, color=LINE_COLORS[4],
+                  linestyle=(0, (1, 1)), linewidth=2.2, label="max margin of $(x, 1)$")
     finish_axes(left, title="separable data", xlabel="$x_1$", ylabel="$x_2$")
     # Under the panels, where they cover no data.
     fig.legend(handles=left.get_lines(), loc="outside lower left", ncols=3, fontsize=MIN_FONT,
                frameon=False)
     steps = np.arange(1, epochs + 1)
     for k, (name, result) in enumerate((("separable", sep), ("overlapping", over))):
-        w_history = _histories(result)[0]
-        middle.semilogx(steps, np.linalg.norm(w_history[1:], axis=1), color=COLORS[k],
+        middle.semilogx(steps, np.linalg.norm(result.path[1:], axis=1), color=COLORS[k],
                         linestyle=LINESTYLES[k], label=name)
         right.loglog(steps, result.losses[1:], color=COLORS[k], linestyle=LINESTYLES[k],
                      label=name)
-    finish_axes(middle, title=r"$\|w\|$ grows like log epochs", xlabel="epoch",
-                ylabel=r"$\|w\|$")
+    if max_margin is not None:
+        end = float(np.linalg.norm(sep.path[-1]))
+        slope = float(np.linalg.norm(max_margin))
+        middle.semilogx(steps, end + slope * np.log(steps / epochs), color="0.45",
+                        linestyle=":", linewidth=1.2, label="slope of theory")
+        middle.set_ylim(bottom=0)
+    finish_axes(middle, title=r"$\|(w, b)\|$ grows like log epochs", xlabel="epoch",
+                ylabel=r"$\|(w, b)\|$")
     finish_axes(right, title=r"$J \to 0$ only when separable", xlabel="epoch",
                 ylabel="$J$ (log scale)")
     fig.legend(handles=right.get_lines(), loc="outside lower right", fontsize=MIN_FONT,

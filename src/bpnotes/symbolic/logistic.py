@@ -48,14 +48,14 @@ __all__ = [
 ]
 
 
-def sigmoid(a: sp.Expr) -> sp.Expr:
-    """σ(a) = 1 / (1 + e^{−a}), eq. (log-sigmoid)."""
-    return 1 / (1 + sp.exp(-a))
+def sigmoid(z: sp.Expr) -> sp.Expr:
+    """σ(z) = 1 / (1 + e^{−z}), eq. (log-sigmoid)."""
+    return 1 / (1 + sp.exp(-z))
 
 
-def sigmoid_derivative(a: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
-    """``(dσ/da computed by sympy, σ(a)(1 − σ(a)))``, equal by eq. (log-sigmoid-prime)."""
-    return sp.diff(sigmoid(a), a), sigmoid(a) * (1 - sigmoid(a))
+def sigmoid_derivative(z: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+    """``(dσ/dz computed by sympy, σ(z)(1 − σ(z)))``, equal by eq. (log-sigmoid-prime)."""
+    return sp.diff(sigmoid(z), z), sigmoid(z) * (1 - sigmoid(z))
 
 
 def sigmoid_slope_gap(s: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
