@@ -29,6 +29,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
+from PIL import Image
 
 from ..explorer import CSS_DPI, DENSITY, compact_png
 
@@ -92,8 +93,9 @@ class BookFigure(Figure):
     def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", dpi=CSS_DPI * DENSITY, facecolor="white")
-        width = round(self.get_figwidth() * CSS_DPI)
-        return compact_png(buffer.getvalue()), {"width": width}
+        png = compact_png(buffer.getvalue())
+        pixels = Image.open(io.BytesIO(png)).size[0]
+        return png, {"width": pixels // DENSITY}  # at least DENSITY pixels per CSS pixel
 
 
 def new_figure(width: float = TEXT_WIDTH, height: float = 3.0) -> BookFigure:
@@ -107,6 +109,8 @@ def new_figure(width: float = TEXT_WIDTH, height: float = 3.0) -> BookFigure:
                          f"got {width}")
     if not height > 0:
         raise ValueError(f"height must be positive, got {height}")
+    # Whole CSS pixels, so that the PNG is exactly DENSITY times the size shown.
+    width, height = (round(v * CSS_DPI) / CSS_DPI for v in (width, height))
     fig = BookFigure(figsize=(width, height), dpi=CSS_DPI, layout="constrained")
     fig.patch.set_facecolor("white")
     return fig
