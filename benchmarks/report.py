@@ -158,7 +158,8 @@ def machine_table(results: dict) -> str:
          if "mlp" in results else "–"),
         ("measured", results.get("date", "?")),
     ]
-    return "\n".join(["| | |", "| --- | --- |"] + [f"| {k} | {v} |" for k, v in items])
+    return "\n".join(["| property | value |", "| --- | --- |"]
+                     + [f"| {k} | {v} |" for k, v in items])
 
 
 def thread_anomalies(results: dict) -> list[str]:

@@ -114,6 +114,7 @@ def test_targets_summary_and_thread_anomalies(smoke):
     assert report.thread_anomalies({"mlp": {"rows": [row]}}) == []
     machine = report.machine_table(smoke)
     assert "logical CPUs" in machine
+    assert all(cell.strip() for cell in machine.splitlines()[0].strip("|").split("|"))  # header
 
 
 def test_step_flops_by_hand():
