@@ -28,7 +28,11 @@ def quadratic_problem():
 
 
 def descend(theta, lg, X, T, **kwargs):
-    """gradient_descent on the quadratic problem: batch gradient and full-data cost."""
+    """gradient_descent on the quadratic problem: batch gradient and full-data cost (and
+    with epoch_cost="batches", the batch cost with the gradient)."""
+    if kwargs.get("epoch_cost") == "batches":
+        return gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta),
+                                lambda: lg(X, T, theta)[0], X, T, **kwargs)
     return gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta)[1],
                             lambda: lg(X, T, theta)[0], X, T, **kwargs)
 
@@ -52,6 +56,88 @@ def test_per_example_updates_follow_the_hand_computed_sequence():
         expected -= 0.1 * (x * expected - t) * x
     assert theta[0] == pytest.approx(expected, rel=1e-15)
     assert trace.steps == 3 and len(trace.losses) == 2 and not trace.diverged
+
+
+@pytest.mark.parametrize(("batch_size", "sizes"), [(1, [1, 1, 1]), (2, [2, 1])])
+def test_batch_costs_are_the_weighted_mean_of_the_hand_computed_costs_before_each_step(
+    batch_size, sizes
+):
+    X, T, lg = quadratic_problem()
+    theta = np.array([0.0])
+    trace = descend(theta, lg, X, T, lr=0.1, epochs=2, batch_size=batch_size, shuffle=False,
+                    epoch_cost="batches")
+    # By hand: each batch's cost mean ½(x θ − t)² at θ before its update, then the update.
+    examples, value, means = [(1.0, 1.0), (2.0, 1.0), (3.0, 4.0)], 0.0, []
+    for _ in range(2):
+        costs, start = [], 0
+        for size in sizes:
+            batch = examples[start:start + size]
+            costs.append(np.mean([0.5 * (x * value - t) ** 2 for x, t in batch]))
+            value -= 0.1 * np.mean([(x * value - t) * x for x, t in batch])
+            start += size
+        means.append(np.dot(sizes, costs) / 3)
+    assert trace.losses[0] == pytest.approx(np.mean([0.5 * t**2 for _, t in examples]))
+    np.testing.assert_allclose(trace.losses[1:], means, rtol=1e-14)
+    assert theta[0] == pytest.approx(value, rel=1e-14)
+
+
+def test_batch_costs_of_the_full_batch_are_the_exact_costs_one_epoch_earlier():
+    X, T, lg = quadratic_problem()
+    full = descend(np.array([0.0]), lg, X, T, lr=0.1, epochs=5, epoch_cost="full")
+    free = descend(np.array([0.0]), lg, X, T, lr=0.1, epochs=5, epoch_cost="batches")
+    np.testing.assert_allclose(free.losses[1:], full.losses[:-1], rtol=1e-15)
+    assert free.losses[0] == full.losses[0]
+
+
+def test_batch_costs_need_no_full_data_cost_after_the_start():
+    X, T, lg = quadratic_problem()
+    theta = np.array([0.0])
+    calls = []
+
+    def cost():
+        calls.append(1)
+        return lg(X, T, theta)[0]
+
+    gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta), cost, X, T, lr=0.1, epochs=4,
+                     batch_size=2, epoch_cost="batches")
+    assert len(calls) == 1  # the cost before training only
+    gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta)[1], cost, X, T, lr=0.1,
+                     epochs=4, batch_size=2, epoch_cost="full")
+    assert len(calls) == 1 + 5  # and once before training and after each epoch
+
+
+def test_batch_costs_need_a_gradient_that_returns_the_pair():
+    X, T, lg = quadratic_problem()
+    theta = np.array([0.5])
+    with pytest.raises(TypeError, match=r"gradient must return the pair \(batch cost"):
+        gradient_descent([theta], lambda xb, tb: lg(xb, tb, theta)[1],
+                         lambda: lg(X, T, theta)[0], X, T, lr=0.1, epochs=1,
+                         epoch_cost="batches")
+
+
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_divergence_with_batch_costs_stops_and_leaves_the_start_of_the_last_epoch(batch_size):
+    X, T, lg = quadratic_problem()
+    theta = np.array([0.0])
+    # beyond the critical rate 3/7 of the full batch (and of the largest example, 2/9)
+    trace = descend(theta, lg, X, T, lr=0.9, epochs=10_000, batch_size=batch_size,
+                    shuffle=False, epoch_cost="batches", record_params=True)
+    assert trace.diverged and len(trace.losses) < 10_001
+    assert np.all(np.isfinite(trace.losses))
+    assert trace.losses[-1] > DIVERGENCE_FACTOR * trace.losses[0]
+    # back at the start of the last recorded epoch, the end of the one before
+    assert theta[0] == trace.params[-2][0][0]
+    if batch_size is None:  # which is where losses[-1] was measured
+        assert lg(X, T, theta)[0] == pytest.approx(trace.losses[-1], rel=1e-14)
+
+
+def test_a_blow_up_with_batch_costs_puts_the_parameters_back():
+    X, T = np.ones((2, 1)), np.ones(2)
+    theta = np.array([1.0])
+    trace = gradient_descent(
+        [theta], lambda xb, tb: (float(theta[0] ** 2), [np.array([1e10 * theta[0] ** 0])]),
+        lambda: float(theta[0] ** 2), X, T, lr=1e300, epochs=5, epoch_cost="batches")
+    assert trace.diverged and trace.losses.tolist() == [1.0] and theta[0] == 1.0
 
 
 def test_full_batch_converges_to_the_least_squares_solution():
@@ -135,7 +221,9 @@ def test_record_params_keeps_the_parameters_of_every_recorded_loss():
      ({"seed": -1}, ValueError, "seed must be a non-negative integer"),
      ({"record_params": "no"}, TypeError, "record_params must be True or False"),
      ({"record_steps": 1}, TypeError, "record_steps must be True or False"),
-     ({"after_epoch": 5}, TypeError, "after_epoch must be None or a function")],
+     ({"after_epoch": 5}, TypeError, "after_epoch must be None or a function"),
+     ({"epoch_cost": "exact"}, ValueError, "epoch_cost must be one of 'batches', 'full'"),
+     ({"epoch_cost": None}, ValueError, "epoch_cost must be one of")],
 )
 def test_bad_shuffle_seed_and_options(kwargs, error, match):
     X, T, lg = quadratic_problem()

@@ -448,7 +448,7 @@ def test_after_epoch_is_called_once_per_recorded_loss_with_the_parameters_of_tha
     X, Y = rng.normal(size=(12, 3)), rng.normal(size=(12, 1))
     net = MLP([3, 4, 1], output="identity", loss="squared", seed=1)
     seen = []
-    history = net.train(X, Y, lr=0.05, epochs=5, batch_size=4,
+    history = net.train(X, Y, lr=0.05, epochs=5, batch_size=4, epoch_cost="full",
                         after_epoch=lambda epoch: seen.append((epoch, net.cost(X, Y))))
     assert [e for e, _ in seen] == list(range(6))
     np.testing.assert_allclose([c for _, c in seen], history.losses, rtol=1e-12)
@@ -490,6 +490,10 @@ def test_dtype_may_be_given_by_name():
         (lambda n: n.train(GOOD_X, GOOD_Y, 0.1, 1, record_norms="yes"), TypeError,
          "record_norms must be True or False"),
         (lambda n: n.train(GOOD_X, GOOD_Y, 0.1, 1, seed=None), TypeError, "seed must be"),
+        (lambda n: n.train(GOOD_X, GOOD_Y, 0.1, 1, epoch_cost="exact"), ValueError,
+         "epoch_cost must be one of 'batches', 'full'"),
+        (lambda n: n.train(GOOD_X, GOOD_Y, 0.1, 1, epoch_cost=True), ValueError,
+         "epoch_cost must be one of"),
         (lambda n: n.set_connections(weights=5), TypeError, "weights must be None or a list"),
         (lambda n: n.set_connections(biases="ab"), TypeError, "biases must be None or a list"),
         (lambda n: n.set_connections(weights=[None]), ValueError, "weights must be a list of 2"),
@@ -595,29 +599,115 @@ def test_a_run_that_blows_up_and_gets_stuck_is_reported_as_diverged():
     assert history.losses[-1] > 1e4 * history.losses[0]
 
 
+def _step_through(net, X, Y, lr, epochs, batch_size):
+    """The updates of ``train(..., shuffle=False)`` as ``net.step`` calls, by hand.
+
+    Returns, per epoch, the costs that ``step`` returned (before each update) with the batch
+    sizes, and the full-data cost after each epoch (``net.cost``)."""
+    m = X.shape[0]
+    size = batch_size or m
+    costs, sizes, after = [], [], []
+    for _ in range(epochs):
+        costs.append([net.step(X[s:s + size], Y[s:s + size], lr) for s in range(0, m, size)])
+        sizes.append([len(X[s:s + size]) for s in range(0, m, size)])
+        after.append(net.cost(X, Y))
+    return costs, sizes, after
+
+
+def _two_nets(seed=4, l2=0.1):
+    return [MLP([3, 5, 2], hidden="tanh", output="softmax", loss="cross_entropy", l2=l2,
+                seed=seed) for _ in range(2)]
+
+
 @pytest.mark.parametrize("record_norms", [False, True])
-@pytest.mark.parametrize("batch_size", [None, 3])
-def test_train_takes_exactly_the_steps_of_step(record_norms, batch_size):
-    # train (which reuses the cost's forward pass for the next full-batch update) against
-    # the same updates taken one net.step at a time; the costs step returns before each
-    # full-batch update are the training history.
+@pytest.mark.parametrize("batch_size", [None, 4, 1])
+@pytest.mark.parametrize("epoch_cost", ["batches", "full"])
+def test_train_takes_exactly_the_steps_of_step(epoch_cost, batch_size, record_norms):
+    # train (which reuses a full-data forward pass for the next full-batch update) against
+    # the same updates taken one net.step at a time, on 7 examples (a short last batch)
     rng = np.random.default_rng(11)
-    X, Y = rng.normal(size=(6, 3)), np.eye(2)[rng.integers(0, 2, 6)]
-    trained = MLP([3, 5, 2], hidden="tanh", output="softmax", loss="cross_entropy", l2=0.1,
-                  seed=4)
-    stepped = MLP([3, 5, 2], hidden="tanh", output="softmax", loss="cross_entropy", l2=0.1,
-                  seed=4)
+    X, Y = rng.normal(size=(7, 3)), np.eye(2)[rng.integers(0, 2, 7)]
+    trained, stepped = _two_nets()
+    start = stepped.cost(X, Y)
     history = trained.train(X, Y, 0.3, 4, batch_size=batch_size, shuffle=False,
-                            record_norms=record_norms)
-    costs = []
-    for _ in range(4):
-        for start in range(0, 6, batch_size or 6):
-            costs.append(stepped.step(X[start:start + (batch_size or 6)],
-                                      Y[start:start + (batch_size or 6)], 0.3))
+                            epoch_cost=epoch_cost, record_norms=record_norms)
+    costs, sizes, after = _step_through(stepped, X, Y, 0.3, 4, batch_size)
     for a, b in zip(trained.weights + trained.biases, stepped.weights + stepped.biases,
                     strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
-    assert history.steps == len(costs)
-    if batch_size is None:
-        np.testing.assert_allclose(history.losses[:-1], costs, rtol=1e-12)
-    assert history.losses[-1] == pytest.approx(stepped.cost(X, Y), rel=1e-12)
+        np.testing.assert_array_equal(a, b)  # the same floating-point operations
+    assert history.steps == sum(map(len, costs)) and history.epoch_cost == epoch_cost
+    assert history.losses[0] == pytest.approx(start, rel=1e-13)
+    if epoch_cost == "full":
+        np.testing.assert_allclose(history.losses[1:], after, rtol=1e-12)
+    else:
+        means = [np.average(c, weights=w) for c, w in zip(costs, sizes, strict=True)]
+        np.testing.assert_allclose(history.losses[1:], means, rtol=1e-12)
+        if batch_size is None:  # the exact cost at the start of each epoch
+            np.testing.assert_allclose(history.losses[1:], [start, *after[:-1]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [None, 4, 1])
+def test_norms_are_recorded_on_all_the_data_after_each_epoch_in_both_modes(batch_size):
+    rng = np.random.default_rng(12)
+    X, Y = rng.normal(size=(7, 3)), np.eye(2)[rng.integers(0, 2, 7)]
+    _, stepped = _two_nets(l2=0.0)
+    expected = [[np.mean(np.linalg.norm(d, axis=1)) for d in stepped.gradients(X, Y).deltas]]
+    for _ in range(3):
+        _step_through(stepped, X, Y, 0.3, 1, batch_size)
+        expected.append([np.mean(np.linalg.norm(d, axis=1))
+                         for d in stepped.gradients(X, Y).deltas])
+    for epoch_cost in ("batches", "full"):
+        fresh, _ = _two_nets(l2=0.0)
+        history = fresh.train(X, Y, 0.3, 3, batch_size=batch_size, shuffle=False,
+                              epoch_cost=epoch_cost, record_norms=True)
+        np.testing.assert_allclose(history.delta_norms, expected, rtol=1e-12)
+
+
+def test_the_default_epoch_cost_is_the_mean_of_the_shuffled_batch_costs():
+    # with shuffling, the batches come from the seeded permutation of descent.batches
+    from bpnotes.descent import batches
+
+    rng = np.random.default_rng(13)
+    X, Y = rng.normal(size=(10, 3)), np.eye(2)[rng.integers(0, 2, 10)]
+    trained, stepped = _two_nets()
+    history = trained.train(X, Y, 0.3, 3, batch_size=4, seed=5)
+    order = np.random.default_rng(5)
+    means = []
+    for _ in range(3):
+        parts = list(batches(10, 4, True, order))
+        costs = [stepped.step(X[i], Y[i], 0.3) for i in parts]
+        means.append(np.average(costs, weights=[len(i) for i in parts]))
+    np.testing.assert_allclose(history.losses[1:], means, rtol=1e-12)
+    for a, b in zip(trained.weights, stepped.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("batch_size", [None, 5])
+@pytest.mark.parametrize("epoch_cost", ["batches", "full"])
+@pytest.mark.parametrize("lr", [10.0, 1e200])
+def test_divergence_is_reported_in_both_modes_and_the_net_is_left_after_the_last_epoch(
+    lr, epoch_cost, batch_size
+):
+    rng = np.random.default_rng(6)
+    X, Y = rng.normal(size=(20, 2)) * 10, rng.normal(size=(20, 1)) * 10
+
+    def net():
+        return MLP([2, 10, 1], hidden="relu", output="identity", loss="squared", seed=0)
+
+    diverging = net()
+    history = diverging.train(X, Y, lr=lr, epochs=200, batch_size=batch_size,
+                              epoch_cost=epoch_cost)
+    assert history.diverged and len(history.losses) < 201
+    assert np.all(np.isfinite(history.losses))
+    assert all(np.all(np.isfinite(p)) for p in diverging.weights + diverging.biases)
+    # left where a shorter run ends: after epoch len(losses) - 1 ("full"), or at its start
+    # ("batches": the end of an epoch is not evaluated in that mode), at a finite cost
+    epochs = len(history.losses) - 1 if epoch_cost == "full" else max(len(history.losses) - 2, 0)
+    shorter = net()
+    shorter.train(X, Y, lr=lr, epochs=epochs, batch_size=batch_size, epoch_cost=epoch_cost)
+    for a, b in zip(diverging.weights + diverging.biases, shorter.weights + shorter.biases,
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert np.isfinite(diverging.cost(X, Y))
+    if epoch_cost == "full" or batch_size is None:  # where losses[-1] was measured
+        assert diverging.cost(X, Y) == pytest.approx(history.losses[-1], rel=1e-12)

@@ -402,7 +402,9 @@ def train_variants(
 
     ``variants`` maps a label to the keyword arguments of :meth:`MLP.train` (``lr``,
     ``epochs``, ``batch_size``, ``momentum``, ``record_norms``, ...), e.g. full-batch
-    against mini-batch against per-example descent from the same starting weights.
+    against mini-batch against per-example descent from the same starting weights. The
+    histories record the exact full-data cost after each epoch (``epoch_cost="full"``)
+    unless a variant says otherwise, so that curves of different batch modes compare.
     """
     check_callable("make_net", make_net)
     if not isinstance(variants, Mapping) or not variants:
@@ -417,5 +419,5 @@ def train_variants(
         net = make_net()
         if not isinstance(net, MLP):
             raise TypeError(f"make_net must return a bpnotes.MLP, got {type(net).__name__}")
-        histories[str(label)] = net.train(X, Y, **dict(kwargs))
+        histories[str(label)] = net.train(X, Y, **{"epoch_cost": "full", **kwargs})
     return histories

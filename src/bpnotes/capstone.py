@@ -302,7 +302,7 @@ def train_digits(
                                curves.values["test_accuracy"][-1]))
 
     history = net.train(X, Y, lr, epochs, batch_size=batch_size, shuffle=True, seed=seed,
-                        momentum=momentum, after_epoch=after_epoch)
+                        momentum=momentum, after_epoch=after_epoch, epoch_cost="full")
     return curves.run(history.diverged)
 
 

@@ -11,16 +11,36 @@ momentum and divergence detection, eq. (lin-update):
 where J_B is the cost on the batch B. With momentum μ (eq. (bp-momentum)) the step is
 v ← μ v − η ∇J_B, θ ← θ + v.
 
+The cost recorded for each epoch
+--------------------------------
+The history starts with J₀, the cost on all the data before training. For each epoch it
+then records one of two things (``epoch_cost``):
+
+* ``"full"``: the cost on all the data after the epoch, one extra evaluation of the
+  whole training set per epoch (for mini-batches, a pass over the data that the updates
+  never make);
+* ``"batches"``: the size-weighted mean (1/m) Σ_B |B| J_B(θ_B) of the batch costs of the
+  epoch, each J_B taken at the parameters θ_B just before the update of batch B. These are
+  the costs that the gradient computations evaluate anyway, so recording them is free
+  (the convention of scikit-learn's ``MLPClassifier.loss_curve_``). With the full batch
+  this is the exact cost at the start of the epoch: the value of epoch k equals the
+  ``"full"`` value of epoch k − 1, and the value of epoch 1 equals J₀.
+
 Divergence, one rule for every model
 ------------------------------------
 Let J₀ be the cost before training and s = max(1, |J₀|) its scale.
 
-* Training **stops** as soon as the full-data cost exceeds ``DIVERGENCE_FACTOR`` · s (a
-  growth by eight orders of magnitude, which no converging run shows; ``losses`` then
-  ends with that first value past the bound), or a parameter or the cost is no longer
-  finite (the parameters are then put back to where the last finite cost was measured).
-  Either way the parameters are left where ``losses[-1]`` was measured, and ``losses``
-  holds no NaN and no infinity.
+* Training **stops** as soon as the recorded cost of an epoch exceeds
+  ``DIVERGENCE_FACTOR`` · s (a growth by eight orders of magnitude, which no converging
+  run shows; ``losses`` then ends with that first value past the bound), or a parameter
+  or the cost is no longer finite (that epoch is not recorded). ``losses`` holds no NaN
+  and no infinity, and the parameters are left at a finite point where a finite cost
+  was measured: with ``"full"``, where ``losses[-1]`` was measured (the end of epoch
+  ``len(losses) − 1``); with ``"batches"``, at the *start* of epoch ``len(losses) − 1``
+  (before training if only J₀ is recorded), because the end of an epoch is never
+  evaluated in that mode and is where a blow-up can begin. With the full batch that is
+  again where ``losses[-1]`` was measured; with mini-batches, where the first batch cost
+  of that epoch was.
 * A run that completes its epochs but ends **stuck** far above its start has also
   **diverged**: it blew up and then got stuck, because the units it blew up are saturated
   sigmoids or dead ReLUs that pass almost no gradient, so the cost stays high without
@@ -41,6 +61,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -49,6 +70,7 @@ from .validation import (
     as_real_array,
     check_batch_size,
     check_callable,
+    check_choice,
     check_finite,
     check_flag,
     check_nonnegative_int,
@@ -60,6 +82,7 @@ from .validation import (
 
 __all__ = [
     "DIVERGENCE_FACTOR",
+    "EPOCH_COSTS",
     "STUCK_EPOCHS",
     "STUCK_FACTOR",
     "STUCK_SPREAD",
@@ -81,7 +104,11 @@ STUCK_FACTOR = 2.0
 STUCK_EPOCHS = 3
 STUCK_SPREAD = 0.05
 
+#: The two choices of the cost recorded for each epoch (see the module docstring).
+EPOCH_COSTS = ("batches", "full")
+
 GradientFunction = Callable[[np.ndarray, np.ndarray], Sequence[np.ndarray]]
+CostAndGradientFunction = Callable[[np.ndarray, np.ndarray], tuple[float, Sequence[np.ndarray]]]
 
 
 def _scale(initial_loss: float) -> float:
@@ -132,9 +159,11 @@ class Trace:
     Attributes
     ----------
     losses
-        The full-data cost before training and after each completed epoch
-        (``epochs + 1`` values unless training stopped early; it never holds NaN or
-        infinity). The parameters are left where its last value was measured.
+        The full-data cost before training, then one cost per completed epoch: the
+        full-data cost after it, or the mean of its batch costs, as ``epoch_cost`` chose
+        (see the module docstring). ``epochs + 1`` values unless training stopped early;
+        never NaN or infinity. The parameters are left as they were at the end of epoch
+        ``len(losses) - 1``, unless training diverged (see the module docstring).
     diverged
         True when training diverged by the rule of the module docstring: it stopped on
         a blow-up (then ``len(losses) < epochs + 1``), or it completed its epochs but
@@ -142,13 +171,13 @@ class Trace:
     steps
         The number of parameter updates made.
     params
-        Only with ``record_params=True``: a copy of every parameter array at each moment
-        a value of ``losses`` was measured (``params[k][i]`` is array i after epoch k);
-        otherwise None.
+        Only with ``record_params=True``: a copy of every parameter array before
+        training and after each recorded epoch (``params[k][i]`` is array i after epoch
+        k; with ``epoch_cost="full"``, where ``losses[k]`` was measured); otherwise None.
     step_params
         Only with ``record_steps=True``: a copy of the parameters before every update,
-        and after the last one unless the parameters were put back (a blow-up to
-        infinity); otherwise None. Every snapshot is finite.
+        and after the last one unless the parameters were put back after a divergence
+        (see the module docstring); otherwise None. Every snapshot is finite.
     """
 
     losses: np.ndarray
@@ -166,7 +195,7 @@ def as_rows(snapshots: Sequence[Sequence[np.ndarray]]) -> np.ndarray:
 
 def gradient_descent(
     params: Sequence[np.ndarray],
-    gradient: GradientFunction,
+    gradient: GradientFunction | CostAndGradientFunction,
     cost: Callable[[], float],
     X: np.ndarray,
     T: np.ndarray,
@@ -180,6 +209,7 @@ def gradient_descent(
     after_epoch: Callable[[int], None] | None = None,
     record_params: bool = False,
     record_steps: bool = False,
+    epoch_cost: str = "full",
 ) -> Trace:
     """Minimise a cost by (mini-)batch gradient descent, updating ``params`` in place.
 
@@ -189,11 +219,13 @@ def gradient_descent(
         The parameter arrays θ, updated in place.
     gradient
         ``(X_batch, T_batch) -> [gradient of the batch cost for each array in params]``
-        at the current parameters (the batch cost is the mean over the batch). Only the
-        gradient is asked for: no batch cost is computed and thrown away.
+        at the current parameters (the batch cost is the mean over the batch). With
+        ``epoch_cost="full"`` only the gradient is asked for, so no batch cost is
+        computed and thrown away; with ``"batches"`` it returns the pair
+        ``(batch cost, [gradients])``, both at the parameters before the update.
     cost
-        The full-data cost at the current parameters; called before training and after
-        every epoch, and recorded in ``losses``.
+        The full-data cost at the current parameters; called before training and, with
+        ``epoch_cost="full"``, after every epoch, and recorded in ``losses``.
     X, T
         The training data; rows are examples. Already validated by the caller. With the
         full batch they are passed to ``gradient`` as they are (no copy).
@@ -220,6 +252,11 @@ def gradient_descent(
         descent path that the chapters draw.
     record_steps
         Keep a copy of the parameters before every update (``Trace.step_params``).
+    epoch_cost
+        The cost recorded for each epoch: ``"full"`` (the cost on all the data after the
+        epoch, one call of ``cost`` per epoch) or ``"batches"`` (the size-weighted mean
+        of the epoch's batch costs, returned by ``gradient``; no extra evaluation). See
+        the module docstring.
 
     Raises
     ------
@@ -236,19 +273,38 @@ def gradient_descent(
     record_params = check_flag("record_params", record_params)
     record_steps = check_flag("record_steps", record_steps)
     after_epoch = check_callable("after_epoch", after_epoch, optional=True)
+    epoch_cost = check_choice("epoch_cost", epoch_cost, EPOCH_COSTS)
+    batch_costs = epoch_cost == "batches"
     m = X.shape[0]
     size = check_batch_size(batch_size, m)
     history: list[list[np.ndarray]] | None = [] if record_params else None
     step_history: list[list[np.ndarray]] | None = [] if record_steps else None
-    last = [p.copy() for p in params]  # the parameters of the last recorded cost
+    # Where to put the parameters back if training diverges: ends[-1] is their copy at the
+    # end of the last recorded epoch, and with "batches" ends[0] holds the end of the one
+    # before (the start of the last recorded epoch); with "full" ends[0] is ends[-1].
+    ends = [[p.copy() for p in params] for _ in range(2 if batch_costs else 1)]
 
     def record(epoch: int) -> None:
-        for saved, p in zip(last, params, strict=True):
+        ends.append(ends.pop(0))  # the oldest copy is overwritten
+        for saved, p in zip(ends[-1], params, strict=True):
             np.copyto(saved, p)
         if history is not None:
             history.append([p.copy() for p in params])
         if after_epoch is not None:
             after_epoch(epoch)
+
+    velocity = [np.zeros_like(p) for p in params] if momentum > 0 else None
+
+    def update(xb: np.ndarray, tb: np.ndarray) -> float:
+        """One update on a batch; returns the batch cost before it (0 with "full")."""
+        if step_history is not None:
+            step_history.append([p.copy() for p in params])
+        if batch_costs:
+            value, grads = _cost_and_gradient(gradient, xb, tb)
+        else:
+            value, grads = 0.0, cast(GradientFunction, gradient)(xb, tb)
+        _apply_update(params, grads, lr, momentum, velocity)
+        return value
 
     with np.errstate(over="ignore", invalid="ignore"):
         initial = float(cost())
@@ -261,40 +317,54 @@ def gradient_descent(
     record(0)
     steps = 0
     rng = np.random.default_rng(seed)
-    velocity = [np.zeros_like(p) for p in params] if momentum > 0 else None
     stopped = put_back = False
     for epoch in range(1, epochs + 1):
         with np.errstate(over="ignore", invalid="ignore"):
             if size == m:
-                if step_history is not None:
-                    step_history.append([p.copy() for p in params])
-                _apply_update(params, gradient(X, T), lr, momentum, velocity)
+                total = update(X, T)
                 steps += 1
                 stopped = not _all_finite(params)
             else:
+                total = 0.0  # Σ_B |B| J_B over the batches of the epoch
                 for index in _batches(m, size, shuffle, rng):
-                    if step_history is not None:
-                        step_history.append([p.copy() for p in params])
-                    _apply_update(params, gradient(X[index], T[index]), lr, momentum, velocity)
+                    total += index.size * update(X[index], T[index])
                     steps += 1
                     if not _all_finite(params):
                         stopped = True
                         break
-            loss = float(cost()) if not stopped else np.inf
-        if stopped or not np.isfinite(loss):
-            stopped = put_back = True  # back to the last parameters with a finite cost
-            for p, saved in zip(params, last, strict=True):
-                np.copyto(p, saved)
-            break
-        losses.append(loss)
-        record(epoch)
-        if has_diverged(loss, initial):
+                total /= m
+            if stopped:
+                loss = np.inf
+            else:
+                loss = total if batch_costs else float(cost())
+        blew_up = stopped or not np.isfinite(loss)
+        if not blew_up:
+            losses.append(loss)
+            record(epoch)
+        if blew_up or has_diverged(loss, initial):
             stopped = True
+            if blew_up or batch_costs:  # with "full" past the bound: already in place
+                put_back = True
+                for p, saved in zip(params, ends[0], strict=True):
+                    np.copyto(p, saved)
             break
     if step_history is not None and not put_back:
         step_history.append([p.copy() for p in params])
     diverged = stopped or ended_stuck(losses)
     return Trace(np.asarray(losses), diverged, steps, history, step_history)
+
+
+def _cost_and_gradient(
+    gradient: GradientFunction | CostAndGradientFunction, xb: np.ndarray, tb: np.ndarray
+) -> tuple[float, Sequence[np.ndarray]]:
+    result = gradient(xb, tb)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError(
+            'with epoch_cost="batches", gradient must return the pair (batch cost, '
+            f"gradients), got {type(result).__name__}"
+        )
+    value, grads = cast(tuple[float, Sequence[np.ndarray]], result)
+    return float(value), grads
 
 
 def _all_finite(params: Sequence[np.ndarray]) -> bool:

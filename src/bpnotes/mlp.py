@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from .activations import Activation, get_activation
-from .descent import gradient_descent
+from .descent import EPOCH_COSTS, gradient_descent
 from .initialisation import INIT_SCHEMES, initial_weights
 from .losses import VALID_OUTPUTS, Loss, get_loss
 from .validation import (
@@ -111,21 +111,39 @@ class TrainingHistory:
     Attributes
     ----------
     losses
-        The cost C on the whole training set before training and after each epoch
-        (``epochs + 1`` values, fewer if training stopped on divergence; never NaN or
-        infinity).
+        ``epochs + 1`` values (fewer if training stopped on divergence; never NaN or
+        infinity). ``losses[0]`` is the cost C of eq. (bp-cost) on the whole training set
+        before training. ``losses[k]`` belongs to epoch k; what it is depends on
+        ``epoch_cost``:
+
+        * ``"batches"``: the mean (1/m) Σ_B |B| C_B(θ_B) of the cost of each batch B of
+          the epoch (eq. (bp-cost) on that batch, what :meth:`MLP.step` returns), each
+          at the parameters θ_B just before that batch's update, weighted by the batch
+          size. The parameters change during the epoch, so this is not the cost at any
+          one point; with the full batch it is the exact cost at the start of the epoch
+          (``losses[1] == losses[0]``), and the cost after the last epoch is not in the
+          list.
+        * ``"full"``: the cost C on the whole training set at the parameters after
+          epoch k.
     diverged
-        True when training diverged, by the rule of :mod:`bpnotes.descent` (the network
-        is left at the parameters of ``losses[-1]``).
+        True when training diverged, by the rule of :mod:`bpnotes.descent`. The network
+        is then left at finite parameters where a finite cost was measured: with
+        ``"full"``, those of ``losses[-1]``; with ``"batches"``, those at the start of
+        epoch ``len(losses) - 1`` (with the full batch, again those of ``losses[-1]``).
+        Otherwise it is at the parameters after the last epoch.
     steps
         The number of parameter updates made.
     delta_norms
         Only with ``train(..., record_norms=True)``, else None. Shape (len(losses), L):
-        at each of those moments, the mean over the training examples of the Euclidean
-        norm of each layer's per-example delta, (1/m) Σ_i ‖δ^l_i‖.
+        on the whole training set, before training and after each recorded epoch, the
+        mean over the examples of the Euclidean norm of each layer's per-example delta,
+        (1/m) Σ_i ‖δ^l_i‖.
     weight_gradient_norms
         Only with ``record_norms=True``, else None. Same shape: the Frobenius norm of
         ∂C/∂W^l without the L2 term.
+    epoch_cost
+        ``"batches"`` or ``"full"``: the meaning of ``losses[1:]``, as chosen in
+        :meth:`MLP.train`.
     """
 
     losses: np.ndarray
@@ -133,6 +151,7 @@ class TrainingHistory:
     steps: int
     delta_norms: np.ndarray | None = None
     weight_gradient_norms: np.ndarray | None = None
+    epoch_cost: str = "batches"
 
 
 def _check_dtype(dtype: object) -> np.dtype:
@@ -329,50 +348,80 @@ class MLP:
         seed: int = 0,
         momentum: float = 0.0,
         *,
+        epoch_cost: str = "batches",
         after_epoch: Callable[[int], None] | None = None,
         record_norms: bool = False,
     ) -> TrainingHistory:
         """Train by full-batch (``batch_size=None``), per-example (1) or mini-batch (k)
-        gradient descent, recording the cost after every epoch.
+        gradient descent, recording a cost for every epoch.
 
         See :func:`bpnotes.descent.gradient_descent` for ``lr``, ``epochs``,
         ``batch_size``, ``shuffle``, ``seed`` and ``momentum`` and for the divergence
-        rule. Each update uses only the gradient of its batch (no batch cost is
-        computed); the cost on all of (X, Y) is computed once per epoch.
+        rule. The updates are exactly those of :meth:`step` called on the same batches in
+        the same order.
 
         Parameters
         ----------
+        epoch_cost
+            Which cost is recorded for each epoch (:class:`TrainingHistory`):
+
+            * ``"batches"`` (default): the size-weighted mean of the batch costs C_B of
+              eq. (bp-cost) that the epoch's forward passes compute anyway, each at the
+              parameters just before its update (the costs :meth:`step` returns), so
+              recording costs nothing. With the full batch, epoch k records the exact
+              cost before its update, i.e. after epoch k − 1.
+            * ``"full"``: the exact cost C on all of (X, Y) after each epoch, one extra
+              forward pass over all the data per epoch when training on mini-batches
+              (with the full batch it is the forward pass of the next update, so only the
+              last one is extra). Use it for a learning curve or a final cost that must be
+              exact.
+
+            ``losses[0]`` is the exact cost before training in both cases.
         after_epoch
             Called as ``after_epoch(epoch)`` after each recorded epoch (0 = before
             training), e.g. to record test accuracy or advance a progress bar; it must not
             change the parameters.
         record_norms
-            Also record the per-layer delta norms and weight-gradient norms after every
-            epoch (:class:`TrainingHistory`); this costs one extra backward pass over all
-            the data per epoch, so it is off by default.
+            Also record the per-layer delta norms and weight-gradient norms on all of
+            (X, Y) before training and after every epoch (:class:`TrainingHistory`); this
+            costs one extra backward pass over all the data per epoch, so it is off by
+            default.
         """
         X, Y = self.check_data(X, Y, writing=True)
+        epoch_cost = check_choice("epoch_cost", epoch_cost, EPOCH_COSTS)
         after_epoch = check_callable("after_epoch", after_epoch, optional=True)
         record_norms = check_flag("record_norms", record_norms)
         delta_norms: list[np.ndarray] = []
         weight_norms: list[np.ndarray] = []
-        latest: list[Gradients] = []
-        # With the full batch, the cost after epoch k and the gradient of epoch k + 1 are
-        # taken at the same parameters on the same data: the forward pass (or, with
-        # record_norms, the whole backward pass) of the cost is kept for the next update.
-        kept: dict[str, tuple[list[np.ndarray], list[np.ndarray]] | Gradients] = {}
+        latest: list[Gradients] = []  # the full-data gradients for record_norms, if fresh
+        # With the full batch, the gradient of the next update is taken at the parameters
+        # where the full-data cost (or, with record_norms, the whole backward pass) was
+        # last computed, on the same data: that forward pass is kept for the update.
+        kept: dict[str, tuple[list[np.ndarray], list[np.ndarray], float] | Gradients] = {}
+
+        def full_batch_pass(xb: np.ndarray) -> Gradients | None:
+            found = kept.pop("full", None) if xb is X else None
+            if found is None or isinstance(found, Gradients):
+                return found
+            zs, activations, cost = found
+            deltas = self._backward_pass(zs, activations, Y)
+            grad_w, grad_b = self._parameter_gradients(deltas, activations)
+            return Gradients(cost, grad_w, grad_b, deltas)
 
         def batch_gradient(xb: np.ndarray, yb: np.ndarray) -> list[np.ndarray]:
-            found = kept.pop("full", None) if xb is X else None
-            if isinstance(found, Gradients):
-                return found.weights + found.biases
+            found = full_batch_pass(xb)
             if found is not None:
-                zs, activations = found
-                deltas = self._backward_pass(zs, activations, yb)
-                grad_w, grad_b = self._parameter_gradients(deltas, activations)
-            else:
-                grad_w, grad_b = self._backpropagate(xb, yb)
+                return found.weights + found.biases
+            grad_w, grad_b = self._backpropagate(xb, yb)  # no batch cost computed
             return grad_w + grad_b
+
+        def batch_cost_and_gradient(
+            xb: np.ndarray, yb: np.ndarray
+        ) -> tuple[float, list[np.ndarray]]:
+            found = full_batch_pass(xb)
+            if found is None:
+                found = self._gradients(xb, yb)  # the computation of step
+            return found.loss, found.weights + found.biases
 
         def full_cost() -> float:
             if record_norms:
@@ -380,12 +429,17 @@ class MLP:
                 kept["full"] = latest[0]
                 return latest[0].loss
             zs, activations = self._forward_pass(X)
-            kept["full"] = (zs, activations)
-            return self._cost(zs[-1], activations[-1], Y)
+            cost = self._cost(zs[-1], activations[-1], Y)
+            kept["full"] = (zs, activations, cost)
+            return cost
 
         def record(epoch: int) -> None:
             if record_norms:
-                g = latest[0]
+                if not latest:  # "batches": no full-data pass was made after this epoch
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        latest.append(self._gradients(X, Y))
+                    kept["full"] = latest[0]
+                g = latest.pop()
                 with np.errstate(over="ignore", invalid="ignore"):  # a diverging last epoch
                     delta_norms.append(
                         np.array([np.hypot.reduce(d, axis=1).mean() for d in g.deltas]))
@@ -397,9 +451,10 @@ class MLP:
                 after_epoch(epoch)
 
         trace = gradient_descent(
-            self.weights + self.biases, batch_gradient, full_cost, X, Y, lr=lr, epochs=epochs,
-            batch_size=batch_size, shuffle=shuffle, seed=seed, momentum=momentum,
-            after_epoch=record,
+            self.weights + self.biases,
+            batch_cost_and_gradient if epoch_cost == "batches" else batch_gradient,
+            full_cost, X, Y, lr=lr, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+            seed=seed, momentum=momentum, after_epoch=record, epoch_cost=epoch_cost,
         )
         shape = (len(trace.losses), self.n_layers)
         return TrainingHistory(
@@ -409,6 +464,7 @@ class MLP:
             delta_norms=np.asarray(delta_norms).reshape(shape) if record_norms else None,
             weight_gradient_norms=np.asarray(weight_norms).reshape(shape) if record_norms
             else None,
+            epoch_cost=epoch_cost,
         )
 
     # ------------------------------------------------------------------ the three steps

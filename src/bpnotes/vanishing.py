@@ -301,7 +301,7 @@ def train_deep(
                        seed=seed)
     X, Y = _checked_data(net, cast(ArrayLike, X), cast(ArrayLike, Y))
     return net.train(X, Y, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed,
-                     record_norms=True)
+                     record_norms=True, epoch_cost="full")
 
 
 #: The chapter's training comparison: label -> (activation, init, init_scale).

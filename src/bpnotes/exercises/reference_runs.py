@@ -92,7 +92,7 @@ def bp_minibatch() -> str:
     final = {}
     for mode, batch_size in modes.items():
         net = MLP([2, 8, 8, 1], hidden="tanh", output="sigmoid", loss="log", seed=0)
-        history = net.train(X, Y, lr=2.0, epochs=40, batch_size=batch_size)
+        history = net.train(X, Y, lr=2.0, epochs=40, batch_size=batch_size, epoch_cost="full")
         final[mode] = np.inf if history.diverged else history.losses[-1]
     return max(final, key=lambda mode: final[mode])
 

@@ -107,7 +107,7 @@ def mlp_run(lr: float, width: int, activation: str,
               seed=EXPLORER_SEED)
     report = None if progress is None else (lambda epoch: progress(epoch / EXPLORER_EPOCHS))
     history = net.train(X, t[:, None].astype(np.float64), lr=lr, epochs=EXPLORER_EPOCHS,
-                        record_norms=True, after_epoch=report)
+                        record_norms=True, after_epoch=report, epoch_cost="full")
     norms = cast(np.ndarray, history.delta_norms)
     probabilities, boundary, accuracy = None, [], None
     if not history.diverged:

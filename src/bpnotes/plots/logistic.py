@@ -156,7 +156,7 @@ def saturation_run(loss: str, w0: float, b0: float, lr: float,
     neuron.weights[0][...] = w0
     neuron.biases[0][...] = b0
     outputs: list[float] = []
-    history = neuron.train(X, T, lr=lr, epochs=epochs,
+    history = neuron.train(X, T, lr=lr, epochs=epochs, epoch_cost="full",
                            after_epoch=lambda _: outputs.append(float(neuron.forward(X)[0, 0])))
     return history.losses, np.array(outputs)
 

@@ -235,7 +235,7 @@ def deep_run(depth: int, activation: str, initialisation: str, lr: float,
     report = None if progress is None else (lambda epoch: progress(epoch / EXPLORER_EPOCHS))
     # The same call as train_deep makes (tested), with a progress report per epoch.
     history = net.train(X, Y, lr=lr, epochs=EXPLORER_EPOCHS, batch_size=EXPLORER_BATCH,
-                        seed=0, record_norms=True, after_epoch=report)
+                        seed=0, record_norms=True, after_epoch=report, epoch_cost="full")
     norms = cast(np.ndarray, history.delta_norms)
     done = norms.shape[0] - 1
     with np.errstate(divide="ignore", invalid="ignore"):
