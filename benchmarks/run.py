@@ -17,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_autodiff  # noqa: E402
 import bench_build  # noqa: E402
 import bench_explorers  # noqa: E402
 import bench_mlp  # noqa: E402
@@ -24,7 +25,7 @@ import machine  # noqa: E402
 import report  # noqa: E402
 
 LATEST = HERE / "results" / "latest.json"
-PARTS = ("mlp", "explorers", "build")
+PARTS = ("mlp", "train", "explorers", "autodiff", "build")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -51,13 +52,19 @@ def main(argv: list[str] | None = None) -> dict:
     }
     if "mlp" in parts:
         results["mlp"] = bench_mlp.run(smoke=args.smoke)
+    if "train" in parts:
         results["train"] = bench_mlp.run_train(smoke=args.smoke)
     if "explorers" in parts:
         results["explorers"] = bench_explorers.run(smoke=args.smoke)
+    if "autodiff" in parts:
+        results["autodiff"] = bench_autodiff.run(smoke=args.smoke)
     if "build" in parts:
         results["build"] = bench_build.run()
     results["machine"] = machine.describe()  # after the runs: torch's thread count as used
     print(report.all_tables(results))
+    if "autodiff" in results:
+        print("\n\n## 5. Gradients: finite differences / backpropagation (bench_autodiff)\n\n"
+              + bench_autodiff.table(results["autodiff"]))
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

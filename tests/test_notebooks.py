@@ -104,10 +104,27 @@ def _installed_by_cell(chapter: Path) -> set[str]:
     return set(ast.literal_eval(source.split("_needed = ")[1].split("}")[0] + "}"))
 
 
+def _optional_imports(tree) -> set[int]:
+    """The ids of the import statements in the body of a ``try`` whose handler catches
+    ImportError (or ModuleNotFoundError): optional imports, which need not be installed."""
+    import ast
+
+    optional = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+            h.type is not None and {n.id for n in ast.walk(h.type) if isinstance(n, ast.Name)}
+            & {"ImportError", "ModuleNotFoundError"} for h in node.handlers
+        ):
+            optional |= {id(n) for stmt in node.body for n in ast.walk(stmt)
+                         if isinstance(n, ast.Import | ast.ImportFrom)}
+    return optional
+
+
 @pytest.mark.parametrize("chapter", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_install_cell_covers_every_import_of_the_chapter(chapter: Path):
     """A module the chapter imports is in the standard library, installed by the package (its
-    dependencies and the capstone extra, from pyproject.toml) or by the install cell."""
+    dependencies and the capstone extra, from pyproject.toml) or by the install cell; an
+    optional import (``try: import torch`` / ``except ImportError``) may be absent."""
     import ast
     import sys
     import tomllib
@@ -125,7 +142,11 @@ def test_the_install_cell_covers_every_import_of_the_chapter(chapter: Path):
     missing = set()
     for cell in _code_cells(chapter):
         lines = [ln for ln in cell.splitlines() if not ln.lstrip().startswith(("%", "!"))]
-        for node in ast.walk(ast.parse("\n".join(lines))):
+        tree = ast.parse("\n".join(lines))
+        optional = _optional_imports(tree)
+        for node in ast.walk(tree):
+            if id(node) in optional:
+                continue
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
