@@ -103,6 +103,20 @@ def test_each_binary_operation_against_pytorch(op, a, b):
     assert close(x.grad, tx.grad.item()) and close(y.grad, ty.grad.item())
 
 
+@pytest.mark.parametrize("a, b", [(1e-200, 1e-200), (1e-170, 1e-170), (-3e-180, 2e-175),
+                                  (1.0, 1e-150), (5e-324, -1e-160)])
+def test_division_by_a_tiny_number_keeps_its_finite_derivatives(a, b):
+    # b² underflows to 0 for |b| < 1e-162, yet a/b and ∂(a/b)/∂b = −a/b² are finite here
+    x, y = Value(a), Value(b)
+    q = x / y
+    q.backward()
+    tx, ty = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (a, b))
+    (tx / ty).backward()
+    assert math.isfinite(x.grad) and math.isfinite(y.grad)
+    assert close(q.data, a / b)
+    assert close(x.grad, tx.grad.item()) and close(y.grad, ty.grad.item())
+
+
 # ------------------------------------------------------------------ random expressions
 # A program is a list of steps; each step applies one operation to nodes picked from a
 # pool (so nodes are reused) and appends the result. Guards keep every operation inside
@@ -346,6 +360,16 @@ def test_pow_with_a_non_number_exponent_is_a_type_error(exponent):
         (lambda: Value(float("inf")), "finite"),
         (lambda: Value(1.0, inputs=(Value(2.0),), local_grads=()), "one derivative per input"),
         (lambda: Value(1.0, inputs=(Value(2.0),), local_grads=(math.inf,)), "finite"),
+        (lambda: 1 / Value(5e-324), "overflows"),              # 1/b is beyond a float
+        (lambda: Value(10**400), "too large"),                  # Python ints of any size
+        (lambda: Value(2.0) + 10**400, "too large"),
+        (lambda: 10**400 * Value(2.0), "too large"),
+        (lambda: Value(2.0) ** 10**400, "too large"),
+        (lambda: Value(1.0, inputs=(Value(2.0),), local_grads=(10**400,)), "too large"),
+        (lambda: Value(2.0) ** math.nan, "exponent .* finite"),
+        (lambda: Value(2.0) ** math.inf, "exponent .* finite"),
+        # x⁻¹ = 1e200 is finite, its derivative −x⁻² = −1e400 is not
+        (lambda: Value(1e-200) ** -1, r"derivative .*value 1e\+200 itself is finite"),
     ],
 )
 def test_bad_values_raise_a_clear_value_error(make, message):

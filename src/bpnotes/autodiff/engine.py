@@ -83,6 +83,7 @@ class Value:
     ) -> None:
         if not _is_number(data):
             raise TypeError(f"data must be a real number, got {type(data).__name__}")
+        data = _as_float(data, "data")
         if not math.isfinite(data):
             raise ValueError(f"data must be a finite number, got {data}")
         inputs, local_grads = tuple(inputs), tuple(local_grads)
@@ -96,7 +97,7 @@ class Value:
         for d in local_grads:
             if not _is_number(d):
                 raise TypeError(f"local_grads must be real numbers, got {type(d).__name__}")
-            if not math.isfinite(d):
+            if not math.isfinite(_as_float(d, "local_grads")):
                 raise ValueError(f"local_grads must be finite numbers, got {d}")
         if not isinstance(op, str) or not isinstance(label, str):
             raise TypeError("op and label must be strings")
@@ -131,8 +132,9 @@ class Value:
         a, b = self.data, other.data
         if b == 0:
             raise ValueError(f"division by zero: {a!r} / 0")
-        # q = a/b:  ∂q/∂a = 1/b,  ∂q/∂b = −a/b²
-        return _result("/", a / b, (self, other), (1.0 / b, -a / (b * b)))
+        # q = a/b:  ∂q/∂a = 1/b,  ∂q/∂b = −a/b² = −q/b (b² would underflow for |b| < 1e-162)
+        q = a / b
+        return _result("/", q, (self, other), (1.0 / b, -q / b))
 
     def __pow__(self, exponent: float) -> Value:
         if isinstance(exponent, Value) or not _is_number(exponent):
@@ -140,7 +142,9 @@ class Value:
                 "the exponent of ** must be a number, got "
                 f"{type(exponent).__name__}; for a Value exponent y write (y * x.log()).exp()"
             )
-        a, n = self.data, float(exponent)
+        a, n = self.data, _as_float(exponent, "the exponent of **")
+        if not math.isfinite(n):
+            raise ValueError(f"the exponent of ** must be a finite number, got {n!r}")
         if a < 0 and not n.is_integer():
             raise ValueError(f"{a!r} ** {n!r} is not a real number (negative base, "
                              "fractional exponent)")
@@ -150,9 +154,13 @@ class Value:
             raise ValueError(f"the derivative of x ** {n!r} is infinite at x = 0")
         try:
             power = a**n
-            slope = n * a ** (n - 1) if n != 0 else 0.0  # d(aⁿ)/da = n aⁿ⁻¹
         except OverflowError:
             raise ValueError(f"{a!r} ** {n!r} overflows a float") from None
+        try:
+            slope = n * a ** (n - 1) if n != 0 else 0.0  # d(aⁿ)/da = n aⁿ⁻¹
+        except OverflowError:
+            raise ValueError(f"the derivative of x ** {n!r} at x = {a!r} overflows a float "
+                             f"(the value {power!r} itself is finite)") from None
         return _result(f"**{n:g}", power, (self,), (slope,))
 
     def __neg__(self) -> Value:
@@ -262,7 +270,7 @@ def _as_value(other: object, op: str) -> Value:
     if isinstance(other, Value):
         return other
     if _is_number(other):
-        number = float(other)  # type: ignore[arg-type]
+        number = _as_float(other, f"the operand of {op}")
         return Value(number, label=f"{number:g}")
     raise TypeError(f"unsupported operand for {op}: Value and {type(other).__name__} "
                     "(use a Value or a real number)")
@@ -272,11 +280,22 @@ def _result(
     op: str, data: float, inputs: tuple[Value, ...], local_grads: tuple[float, ...]
 ) -> Value:
     """The node an operation creates, with a clear error if the numbers overflowed."""
-    if not math.isfinite(data) or not all(math.isfinite(d) for d in local_grads):
-        operands = ", ".join(repr(node.data) for node in inputs)
-        raise ValueError(f"{op} of {operands} overflows a float: the result or its "
-                         "derivative is not finite")
+    operands = ", ".join(repr(node.data) for node in inputs)
+    if not math.isfinite(data):
+        raise ValueError(f"{op} of {operands} overflows a float: the result is not finite")
+    if not all(math.isfinite(d) for d in local_grads):
+        raise ValueError(f"{op} of {operands}: the value {data!r} is finite, but its "
+                         "derivative overflows a float")
     return Value(data, inputs=inputs, local_grads=local_grads, op=op)
+
+
+def _as_float(number: object, name: str) -> float:
+    """A real number as a float; an integer too large for a float is a ValueError."""
+    try:
+        return float(number)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float (its magnitude must be below "
+                         f"{np.finfo(np.float64).max:.3g})") from None
 
 
 @dataclass(frozen=True)
