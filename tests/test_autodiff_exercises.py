@@ -4,6 +4,8 @@ gets a verdict; and the facts the solutions state, checked by running them."""
 from __future__ import annotations
 
 import math
+import re
+import sys
 
 import numpy as np
 import pytest
@@ -23,6 +25,13 @@ def test_every_exercise_of_the_chapter_has_a_checker():
     assert describe("ex-ad-symmetry")["options"] == ["equal", "different"]
 
 
+def test_prompts_begin_with_a_word_not_with_code():
+    # the answer box capitalises a prompt's first letter: "x.grad" would become "X.grad"
+    for label in LABELS:
+        prompt = describe(label)["prompt"]
+        assert not re.match(r"[A-Za-z_]\w*[.(]", prompt), (label, prompt)
+
+
 def sin_solution(v):
     return Value(math.sin(v.data), inputs=(v,), local_grads=(math.cos(v.data),), op="sin")
 
@@ -39,6 +48,8 @@ def dense_solution(A, W, delta):
         ("ex-ad-reuse", 15),
         ("ex-ad-reuse", "15.0"),
         ("ex-ad-fd-count", 9620),
+        ("ex-ad-fd-count", "9,620"),                     # thousands separators
+        ("ex-ad-fd-count", "9 620"),
         ("ex-ad-modes", 10),
         ("ex-ad-symmetry", "different"),
         ("ex-ad-symmetry", " Different "),
@@ -71,6 +82,10 @@ def sin_that_raises(v):
     raise RuntimeError("not yet")
 
 
+def sin_that_exits(v):
+    sys.exit("done")
+
+
 def sin_that_loops(v):
     while True:
         pass
@@ -94,12 +109,16 @@ def dense_two_results(A, W, delta):
         ("ex-ad-div-rule", "1/b", "differ"),
         ("ex-ad-div-rule", "q/b", "factor"),
         ("ex-ad-div-rule", "-a/b**2", "not part of this exercise"),
+        ("ex-ad-div-rule", "-q/abs(b)", "b=-"),          # right for b > 0 only
+        ("ex-ad-div-rule", "-q/sqrt(b**2)", "b=-"),
         ("ex-ad-div-rule", "__import__('os')", ""),
         ("ex-ad-div-rule", None, ""),
         ("ex-ad-reuse", 9, "too small"),
         ("ex-ad-reuse", "fifteen", ""),
         ("ex-ad-fd-count", 4810, "factor"),
         ("ex-ad-fd-count", 9620.5, ""),
+        ("ex-ad-fd-count", "9, 620", "list"),           # a list, not a grouped number
+        ("ex-ad-fd-count", "1,000", "too small"),
         ("ex-ad-modes", 1000, "too large"),
         ("ex-ad-symmetry", "equal", "not what happens"),
         ("ex-ad-symmetry", "maybe", "one of"),
@@ -108,6 +127,7 @@ def dense_two_results(A, W, delta):
         ("ex-ad-sin", sin_wrong_value, "not sin"),
         ("ex-ad-sin", sin_returning_float, "must return a Value"),
         ("ex-ad-sin", sin_that_raises, "RuntimeError"),
+        ("ex-ad-sin", sin_that_exits, "sys.exit()"),
         ("ex-ad-sin", "math.sin", "function"),
         ("ex-ad-dense", dense_transposed, "shape"),
         ("ex-ad-dense", dense_mean, "db"),
