@@ -219,6 +219,16 @@ def test_formula_factor_hint_only_when_the_whole_answer_is_a_multiple():
     assert partly.reason != Reason.FACTOR and "constant factor" not in partly.message
 
 
+@pytest.mark.parametrize("answer", ["1e-300", "x**30*1e-30", "1e-6*x*(x - t)", "1e6*x*(x - t)"])
+def test_formula_factor_hint_only_for_a_ratio_of_ordinary_size(answer):
+    # Tiny answers have tiny ratios to the reference that differ from point to point, and
+    # a factor of a million is not a slip in a constant: neither is called a factor.
+    verdict = check_formula(answer, 2 * x * (x - t), symbols=SYMBOLS)
+    assert not verdict.correct
+    assert verdict.reason not in (Reason.FACTOR, Reason.SIGN), verdict.message
+    assert "constant factor" not in verdict.message
+
+
 def test_formula_never_prints_the_reference_but_reveals_it_on_request():
     reference = 3 * x**2 * t - sp.Rational(1, 7) * t
     verdict = check_formula("3*x**2*t", reference, symbols=SYMBOLS)

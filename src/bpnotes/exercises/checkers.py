@@ -128,12 +128,16 @@ class _Comparison:
         return ", ".join(parts)
 
     def constant_ratio(self) -> Any:
-        """given/reference if it is the same number at every point (else None)."""
+        """given/reference if it is the same number of ordinary size at every point (else
+        None): a ratio between 1e-3 and 1e3 in size, equal at every point to 1e-7 relative
+        (a tiny answer such as 1e-300 has tiny ratios that differ, not a constant factor)."""
         ratios = [g / r for _, g, r in self.rows if g is not None and r != 0]
         if len(ratios) < min(3, len(self.rows)) or not ratios:
             return None
         first = ratios[0]
-        if all(abs(q - first) <= 1e-7 * max(1, abs(first)) for q in ratios):
+        if not 1e-3 <= abs(first) <= 1e3:
+            return None
+        if all(abs(q - first) <= 1e-7 * abs(first) for q in ratios):
             return first
         return None
 
