@@ -161,16 +161,25 @@ def saturation_run(loss: str, w0: float, b0: float, lr: float,
     return history.losses, np.array(outputs)
 
 
-def plot_saturation(w0: float = -4.0, b0: float = -4.0, lr: float = 1.0,
-                    epochs: int = 3000) -> Figure:
+def plot_saturation(w0: float = -4.0, b0: float = -4.0, lr: float = 1.0, epochs: int = 2000,
+                    *, runs: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> Figure:
     """The slowdown of a saturated sigmoid: :func:`saturation_run` with the squared error
-    and with the cross-entropy. Left: each run's cost; right: the output y."""
+    and with the cross-entropy. Left: each run's cost; right: the output y.
+
+    ``runs`` may pass the two runs already computed with these settings, keyed "squared"
+    and "log" (as :func:`saturation_run` returns them), so that a page that asserts on
+    them does not train twice."""
+    names = {"squared": r"squared error $\frac{1}{2}(y - t)^2$", "log": r"cross-entropy $-\log y$"}
+    if runs is None:
+        runs = {loss: saturation_run(loss, w0, b0, lr, epochs) for loss in names}
+    elif set(runs) != set(names) or any(len(v) != epochs + 1 for run in runs.values() for v in run):
+        raise ValueError(f"runs must map 'squared' and 'log' to (costs, outputs) of {epochs + 1} "
+                         "values each, as saturation_run returns them")
     fig = new_figure(TEXT_WIDTH, 3.4)
     left, right = fig.subplots(1, 2)
-    names = {"squared": r"squared error $\frac{1}{2}(y - t)^2$", "log": r"cross-entropy $-\log y$"}
     steps = np.arange(epochs + 1)
     for k, (loss, name) in enumerate(names.items()):
-        costs, outputs = saturation_run(loss, w0, b0, lr, epochs)
+        costs, outputs = runs[loss]
         style = {"color": COLORS[k], "linestyle": LINESTYLES[k], "label": name}
         left.semilogy(steps, costs, **style)
         right.plot(steps, outputs, **style)
@@ -295,16 +304,29 @@ def plot_loss_curves(
     return fig
 
 
-def plot_separable_growth(epochs: int = 10_000, lr: float = 5.0,
-                          max_margin: np.ndarray | None = None) -> Figure:
+def plot_separable_growth(
+    epochs: int = 10_000,
+    lr: float = 5.0,
+    max_margin: np.ndarray | None = None,
+    *,
+    fits: tuple[logistic.LogisticFit, logistic.LogisticFit] | None = None,
+) -> Figure:
     """On separable data ‖(w, b)‖ grows without bound while J → 0; on overlapping data both
     settle. ``max_margin``, the direction (w, b) of the max-margin separator of the inputs
     (x, 1), adds its boundary (left) and a line of slope ‖max_margin‖ per unit of
-    log(epoch) through the last point (middle), the growth that theory predicts."""
+    log(epoch) through the last point (middle), the growth that theory predicts.
+
+    ``fits`` may pass the two runs already computed with these settings (on
+    :func:`bpnotes.logistic.separable_data`, then :func:`bpnotes.logistic.binary_data`),
+    so that a page that asserts on them does not train twice."""
     Xs, ts = logistic.separable_data()
     Xo, to = logistic.binary_data()
-    sep = logistic.fit(Xs, ts, lr=lr, epochs=epochs)
-    over = logistic.fit(Xo, to, lr=lr, epochs=epochs)
+    if fits is None:
+        fits = (logistic.fit(Xs, ts, lr=lr, epochs=epochs),
+                logistic.fit(Xo, to, lr=lr, epochs=epochs))
+    elif len(fits) != 2 or any(len(fit.path) != epochs + 1 for fit in fits):
+        raise ValueError(f"fits must be the separable and the overlapping run of {epochs} epochs")
+    sep, over = fits
     sep_w_history, sep_b_history = _histories(sep)
     fig = new_figure(TEXT_WIDTH, 3.4)
     left, middle, right = fig.subplots(1, 3)
