@@ -17,8 +17,10 @@ grows in proportion to P; the second stays a small constant. A last row times th
 engine ``bpnotes.autodiff.Value`` on a small network against ``MLP.gradients``: the same
 algorithm, one Python object per number instead of one numpy array per layer.
 
-Every time is the best of several repetitions (slower repetitions measure interference
-from other programs); the ratios are what to read, not the absolute times.
+The three times of a network are processor time per call, each averaged over a loop of
+2P calls and the smallest over rounds that take the three in turn
+(``autodiff.time_gradients``), so that they are measured alike; the engine row is the best
+of several repetitions. The ratios are what to read, not the absolute times.
 """
 
 from __future__ import annotations

@@ -607,6 +607,12 @@ def test_time_gradients_counts_parameters_and_gets_the_same_gradient():
         assert min(t.forward, t.backprop, t.finite_differences) > 0
 
 
+def test_in_forward_passes_divides_finite_differences_by_2p_forward_passes():
+    timing = autodiff.GradientTiming((2, 3, 1), 13, forward=0.25, backprop=0.5,
+                                     finite_differences=13.0, largest_difference=0.0)
+    assert timing.in_forward_passes == 13.0 / (2 * 13 * 0.25)
+
+
 @pytest.mark.parametrize(
     "kwargs, error",
     [

@@ -81,6 +81,9 @@ def test_timing_and_symmetry_figures_draw_the_given_numbers():
     (ax,) = fig.axes
     assert list(ax.lines[0].get_xdata()) == [t.parameters for t in timings]
     assert list(ax.lines[0].get_ydata()) == [t.finite_differences for t in timings]
+    # the comparison line: 2P forward passes, what eq. (ad-fd-cost) says finite differences cost
+    assert list(ax.lines[-1].get_ydata()) == [2 * t.parameters * t.forward for t in timings]
+    assert ax.get_legend() is None and len(fig.legends) == 1   # below the axes, on no data
     fig = plots.symmetry_figure({"equal": [1.0, 0.5], "random": [1.0, 0.1]},
                                 {"equal": [0.0, 0.0], "random": [1.0, 2.0]})
     assert len(fig.axes) == 2 and len(fig.axes[1].lines) == 2

@@ -13,6 +13,7 @@ from PIL import Image
 
 from bpnotes import backprop
 from bpnotes.explorer import CSS_DPI, DENSITY
+from bpnotes.plots import autodiff as pad
 from bpnotes.plots import backprop as pb
 from bpnotes.plots import calculus as pc
 from bpnotes.plots import capstone as pcap
@@ -39,6 +40,40 @@ def _neuron_graph():
     return sym.evaluate_graph(graph, w, ell, {w: 0.8, x: 1.5, t: 0.0})
 
 
+def _symmetry_runs():
+    """The autodiff chapter's symmetry runs: equal and random starts of a 2-8-1 network."""
+    from bpnotes import MLP, autodiff
+    from bpnotes.data import xor
+
+    X, t = xor(200, seed=0)
+    Y = t[:, None].astype(float)
+    nets = {"equal weights": autodiff.equal_weights_network([2, 8, 1], 0.5, hidden="tanh",
+                                                            output="sigmoid", loss="log"),
+            "random weights": MLP([2, 8, 1], hidden="tanh", output="sigmoid", loss="log",
+                                  seed=0)}
+    costs, spreads = {}, {}
+    for name, net in nets.items():
+        spread = []
+        history = net.train(X, Y, lr=0.5, epochs=300, shuffle=False, epoch_cost="full",
+                            after_epoch=lambda epoch, net=net, spread=spread:
+                            spread.append(autodiff.hidden_unit_spread(net)[0]))
+        costs[name], spreads[name] = history.losses, spread
+    return costs, spreads
+
+
+def _timings():
+    """Timings shaped like the autodiff chapter's (16-h-h-1 networks), not measured."""
+    from bpnotes.autodiff import GradientTiming
+
+    rows = []
+    for h in (2, 4, 8, 16, 32):
+        P = 16 * h + h + h * h + h + h + 1
+        forward = 7e-5 * (1 + P / 4000)
+        rows.append(GradientTiming((16, h, h, 1), P, forward, 1.45 * forward,
+                                   2 * P * forward, 1e-9))
+    return rows
+
+
 FIGURES = {
     "linear surface": lambda: pl.plot_cost_surface(),
     "linear loss curves": lambda: pl.plot_loss_curves(),
@@ -62,6 +97,8 @@ FIGURES = {
                                              + np.eye(10, k=1, dtype=int)),
     "digits": lambda: pcap.plot_digit_grid(*_digits(), per_class=2),
     "mistakes": lambda: pcap.plot_misclassified(*_digits(), np.roll(_digits()[1], 1)),
+    "autodiff timing": lambda: pad.timing_figure(_timings()),
+    "autodiff symmetry": lambda: pad.symmetry_figure(*_symmetry_runs()),
 }
 
 

@@ -78,15 +78,35 @@ def test_output_form_slopes_hold_at_numbers():
 def test_shared_unit_gradient_is_the_delta_rule():
     brute, rule = sym.shared_unit_gradient()
     f = sp.Function("f")
-    # With f = tanh the rule must also agree with a direct numeric derivative.
-    x, w, b = sp.symbols("x w b", real=True)
-    values = {sp.Symbol(n, real=True): v for n, v in
-              (("W_1", 0.3), ("W_2", -1.2), ("c_1", 0.1), ("c_2", 0.4), ("y_1", 1.0),
-               ("y_2", -0.5))}
-    values.update({x: 0.7, w: -0.4, b: 0.2})
-    concrete = rule.replace(f, sp.tanh).doit().subs(values)
-    loss_w = brute.replace(f, sp.tanh).doit().subs(values)
-    assert math.isclose(float(concrete), float(loss_w), rel_tol=1e-12)
+    # With f = tanh, the rule against centred differences of the loss written out here.
+    numbers = {"x": 0.7, "w": -0.4, "b": 0.2, "W^{2}_{11}": 0.3, "W^{2}_{21}": -1.2,
+               "b^{2}_{1}": 0.1, "b^{2}_{2}": 0.4, "y_1": 1.0, "y_2": -0.5}
+    assert {s.name for s in rule.free_symbols} == set(numbers)
+
+    def loss(w):
+        h = math.tanh(w * numbers["x"] + numbers["b"])
+        z1 = numbers["W^{2}_{11}"] * h + numbers["b^{2}_{1}"]
+        z2 = numbers["W^{2}_{21}"] * h + numbers["b^{2}_{2}"]
+        return 0.5 * ((z1 - numbers["y_1"]) ** 2 + (z2 - numbers["y_2"]) ** 2)
+
+    eps = 1e-6
+    numeric = (loss(numbers["w"] + eps) - loss(numbers["w"] - eps)) / (2 * eps)
+    values = {s: numbers[s.name] for s in rule.free_symbols}
+    concrete = float(rule.replace(f, sp.tanh).doit().subs(values))
+    assert math.isclose(concrete, numeric, rel_tol=1e-8)
+    assert math.isclose(float(brute.replace(f, sp.tanh).doit().subs(values)), concrete,
+                        rel_tol=1e-12)
+
+
+def test_function_nodes_have_their_local_derivative_in_their_own_output():
+    graph = sym.running_example()
+    x, y = graph.inputs
+    v = list(graph.nodes)
+    local = sym.local_derivatives(graph)
+    assert local[v[1], x] == 1 - v[1] ** 2 and local[v[4], y] == v[4]  # tanh and exp
+    for (node, arg), derivative in local.items():  # each the derivative of its operation
+        definition = graph.nodes[node]
+        assert sp.simplify(derivative.subs(node, definition) - sp.diff(definition, arg)) == 0
 
 
 @pytest.mark.parametrize("m, n_in, n_out", [(1, 1, 1), (2, 3, 2), (3, 2, 1)])
@@ -99,6 +119,7 @@ def test_dense_rule_for_several_shapes(m, n_in, n_out):
 
 def test_symmetric_gradients_have_equal_rows():
     grads = sym.symmetric_gradients()
-    assert grads["W1"].shape == (2, 2)
+    assert grads["W1"].shape == (2, 2) and grads["b1"].shape == (2, 1)
+    assert grads["W2"].shape == (1, 2)
     # and the asymmetric point really differs (so the equality is a property, not a given)
     assert sp.simplify(grads["W1"][0, 0] - grads["W1"][0, 1]) != 0

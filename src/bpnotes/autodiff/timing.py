@@ -1,5 +1,11 @@
 """Why backpropagation is fast: the cost of a gradient by finite differences (2P forward
-passes, eq. (ad-fd-cost)) against one backpropagation, measured."""
+passes, eq. (ad-fd-cost)) against one backpropagation, measured.
+
+The three times of a network are measured the same way, so that their ratios mean what
+they say: each is the processor time of this process (``time.process_time``: other
+programs on a busy machine do not count) per call, averaged over a loop of 2P calls —
+the finite-difference gradient *is* such a loop of forward passes — and the smallest of
+several rounds that take the three in turn."""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ __all__ = ["GradientTiming", "time_gradients"]
 
 @dataclass(frozen=True)
 class GradientTiming:
-    """Seconds for one network's cost and gradient (see :func:`time_gradients`).
+    """Processor seconds for one network's cost and gradient (see :func:`time_gradients`).
 
     Attributes
     ----------
@@ -43,15 +49,25 @@ class GradientTiming:
     finite_differences: float
     largest_difference: float
 
+    @property
+    def in_forward_passes(self) -> float:
+        """finite_differences / (2P × forward): 1 if finite differences cost exactly 2P
+        forward passes, eq. (ad-fd-cost)."""
+        return self.finite_differences / (2 * self.parameters * self.forward)
 
-def _best_time(function: Callable[[], object], repeats: int) -> float:
-    """The shortest of ``repeats`` timings: the one least disturbed by other programs."""
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
+
+#: The clock of every timing: processor time of this process, not wall-clock time.
+CLOCK = time.process_time
+#: The fewest calls in a timed loop.
+MIN_CALLS = 1000
+
+
+def _per_call(function: Callable[[], object], calls: int) -> float:
+    """Processor seconds per call of ``function``, averaged over ``calls`` calls in a loop."""
+    start = CLOCK()
+    for _ in range(calls):
         function()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return (CLOCK() - start) / calls
 
 
 def _finite_difference_gradient(net: MLP, X: np.ndarray, Y: np.ndarray,
@@ -82,9 +98,14 @@ def time_gradients(
     """Time a forward pass, backpropagation and finite differences for several networks.
 
     Each network is ``MLP(sizes, hidden="tanh", output="identity", loss="squared")`` on
-    seeded random data with ``examples`` rows; each time is the best of ``repeats``
-    runs. Finite differences cost 2P forward passes, eq. (ad-fd-cost); backpropagation
-    costs a small constant number of them whatever P is.
+    seeded random data with ``examples`` rows. In each of ``repeats`` rounds, one loop of
+    2P ``MLP.cost`` calls, one loop of 2P ``MLP.gradients`` calls and one gradient by
+    centred differences (2P cost evaluations) are timed in turn (each repeated in small
+    networks, so that every loop makes at least :data:`MIN_CALLS` calls), in processor time
+    (:data:`CLOCK`); each time per call is the smallest over the rounds. Measured alike,
+    finite differences cost 2P forward passes, eq. (ad-fd-cost)
+    (:attr:`GradientTiming.in_forward_passes` is close to 1); backpropagation costs a
+    small constant number of them whatever P is.
     """
     check_positive_number("examples", examples)
     if not isinstance(examples, int) or isinstance(examples, bool):
@@ -102,13 +123,18 @@ def time_gradients(
         Y = rng.normal(size=(examples, net.sizes[-1]))
         parameters = sum(p.size for p in net.weights + net.biases)
         net.gradients(X, Y)  # warm up: no timing includes first-call costs
-        forward = _best_time(lambda: net.cost(X, Y), repeats)  # noqa: B023 (called at once)
-        backprop = _best_time(lambda: net.gradients(X, Y), repeats)  # noqa: B023
+        # Finite differences make 2P cost calls; small networks repeat them, so that no
+        # loop is shorter than MIN_CALLS calls (a few scheduler slices).
+        gradients = math.ceil(MIN_CALLS / (2 * parameters))
+        calls = 2 * parameters * gradients
+        forward = backprop = finite = math.inf
         numeric: list[list[np.ndarray]] = []
-        finite = _best_time(
-            lambda: numeric.append(_finite_difference_gradient(net, X, Y)),  # noqa: B023
-            repeats,
-        )
+        for _ in range(repeats):  # the three in turn, so that each round sees the same load
+            forward = min(forward, _per_call(lambda: net.cost(X, Y), calls))  # noqa: B023
+            backprop = min(backprop, _per_call(lambda: net.gradients(X, Y), calls))  # noqa: B023
+            finite = min(finite, _per_call(
+                lambda: numeric.append(_finite_difference_gradient(net, X, Y)),  # noqa: B023
+                gradients))
         exact = net.gradients(X, Y)
         difference = max(float(np.max(np.abs(e - n)))
                          for e, n in zip(exact.weights + exact.biases, numeric[-1], strict=True))

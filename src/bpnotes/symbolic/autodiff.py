@@ -87,13 +87,19 @@ def running_example() -> Graph:
 def local_derivatives(graph: Graph) -> dict[tuple[sp.Symbol, sp.Symbol], sp.Expr]:
     """∂node/∂input for every edge (input → node), eq. (ad-local), in node symbols.
 
-    Each is the derivative of a single operation, such as ∂(v₃²)/∂v₃ = 2 v₃.
+    Each is the derivative of a single operation, such as ∂(v₃²)/∂v₃ = 2 v₃. A function
+    node (tanh, exp, ...) whose derivative contains the function itself has it written
+    with the node's own symbol, as the engine and the chapter's table do: ∂v₂/∂x = 1 − v₂²
+    for v₂ = tanh x, ∂v₅/∂y = v₅ for v₅ = eʸ.
     """
-    return {
-        (node, arg): sp.diff(expr, arg)
-        for node, expr in graph.nodes.items()
-        for arg in sorted(expr.free_symbols, key=str)
-    }
+    local = {}
+    for node, expr in graph.nodes.items():
+        for arg in sorted(expr.free_symbols, key=str):
+            derivative = sp.diff(expr, arg)
+            if isinstance(expr, sp.Function):
+                derivative = derivative.subs(expr, node)  # in the output's own symbol
+            local[node, arg] = derivative
+    return local
 
 
 def adjoints(graph: Graph) -> dict[sp.Symbol, sp.Expr]:
@@ -173,16 +179,21 @@ def output_form_slopes() -> dict[str, OutputForm]:
 
 
 def shared_unit_gradient() -> tuple[sp.Expr, sp.Expr]:
-    """A hidden unit h = f(w x + b) feeding two neurons z_r = W_r h + c_r, r = 1, 2.
+    """A hidden unit h = f(w x + b) feeding two linear neurons z²_r = W²_r1 h + b²_r.
 
-    With ℓ = ½ Σ_r (z_r − y_r)², the reverse sweep reaches h along two edges and adds
-    their contributions: h̄ = W₁ δ₁ + W₂ δ₂ with δ_r = z_r − y_r, so the unit's delta is
-    f'(w x + b) Σ_r W_r δ_r, eq. (bp-delta-rule), and ∂ℓ/∂w is that delta times x.
+    A 1-1-2 network in the book's notation: one input x, one hidden unit with weight w and
+    bias b, two outputs with weights W²_11, W²_21 and biases b²_1, b²_2. With
+    ℓ = ½ Σ_r (z²_r − y_r)², the reverse sweep reaches h along two edges and adds their
+    contributions: h̄ = W²_11 δ²_1 + W²_21 δ²_2 with δ²_r = z²_r − y_r, so the unit's
+    delta is f'(w x + b) Σ_r W²_r1 δ²_r, eq. (bp-delta-rule), and ∂ℓ/∂w is that delta
+    times x.
 
     Returns (∂ℓ/∂w by differentiating the whole loss, the delta-rule form), for any f.
     """
     x, w, b = sp.symbols("x w b", real=True)
-    W1, W2, c1, c2, y1, y2 = sp.symbols("W_1 W_2 c_1 c_2 y_1 y_2", real=True)
+    W1, W2 = sp.symbols("W^{2}_{11} W^{2}_{21}", real=True)
+    c1, c2 = sp.symbols("b^{2}_{1} b^{2}_{2}", real=True)
+    y1, y2 = sp.symbols("y_1 y_2", real=True)
     f = sp.Function("f")
     u = sp.Symbol("u", real=True)
     h = f(w * x + b)
@@ -233,28 +244,31 @@ def dense_rule(m: int = 2, n_in: int = 3, n_out: int = 2) -> dict[str, tuple[sp.
 def symmetric_gradients() -> dict[str, sp.Matrix]:
     """Two hidden units with the same weights get the same gradients, for any f.
 
-    A 2-2-1 network s = v₁ f(z₁) + v₂ f(z₂) + d with z_j = w_j1 x₁ + w_j2 x₂ + c_j and
-    ℓ = ½ (s − y)². Differentiated with every parameter its own symbol, then evaluated
-    where the units are identical (w₂ₖ = w₁ₖ, c₂ = c₁, v₂ = v₁): the two rows of ∂ℓ/∂W¹
-    are equal, and so are the two entries of ∂ℓ/∂c and of ∂ℓ/∂v, eq. (ad-symmetry).
+    A 2-2-1 network in the book's notation, with a linear output:
+    z¹_j = W¹_j1 x₁ + W¹_j2 x₂ + b¹_j, s = W²_11 f(z¹_1) + W²_12 f(z¹_2) + b², and the
+    loss ℓ = ½ (s − y)². Differentiated with every parameter its own symbol, then
+    evaluated where the units are identical (W¹_2k = W¹_1k, b¹_2 = b¹_1, W²_12 = W²_11):
+    the two rows of ∂ℓ/∂W¹ are equal, and so are the two entries of ∂ℓ/∂b¹ and of
+    ∂ℓ/∂W², eq. (ad-symmetry).
 
-    Returns the gradients at the symmetric point: ``{"W1": 2×2, "c": 2×1, "v": 1×2}``.
+    Returns the gradients at the symmetric point: ``{"W1": 2×2, "b1": 2×1, "W2": 1×2}``.
     """
-    x1, x2, y, d = sp.symbols("x_1 x_2 y d", real=True)
-    W = sp.Matrix(2, 2, lambda j, k: sp.Symbol(f"w_{j + 1}{k + 1}", real=True))
-    c = sp.Matrix(2, 1, lambda j, _: sp.Symbol(f"c_{j + 1}", real=True))
-    v = sp.Matrix(1, 2, lambda _, j: sp.Symbol(f"v_{j + 1}", real=True))
+    x1, x2, y = sp.symbols("x_1 x_2 y", real=True)
+    b2 = sp.Symbol("b^{2}", real=True)
+    W1 = sp.Matrix(2, 2, lambda j, k: sp.Symbol(f"W^{{1}}_{{{j + 1}{k + 1}}}", real=True))
+    b1 = sp.Matrix(2, 1, lambda j, _: sp.Symbol(f"b^{{1}}_{{{j + 1}}}", real=True))
+    W2 = sp.Matrix(1, 2, lambda _, j: sp.Symbol(f"W^{{2}}_{{1{j + 1}}}", real=True))
     f = sp.Function("f")
-    z = W * sp.Matrix([x1, x2]) + c
-    s = (v * z.applyfunc(f))[0, 0] + d
+    z = W1 * sp.Matrix([x1, x2]) + b1
+    s = (W2 * z.applyfunc(f))[0, 0] + b2
     loss = sp.Rational(1, 2) * (s - y) ** 2
-    same = {W[1, 0]: W[0, 0], W[1, 1]: W[0, 1], c[1]: c[0], v[1]: v[0]}
+    same = {W1[1, 0]: W1[0, 0], W1[1, 1]: W1[0, 1], b1[1]: b1[0], W2[1]: W2[0]}
     grads = {
-        "W1": W.applyfunc(lambda p: sp.diff(loss, p)).subs(same),
-        "c": c.applyfunc(lambda p: sp.diff(loss, p)).subs(same),
-        "v": v.applyfunc(lambda p: sp.diff(loss, p)).subs(same),
+        "W1": W1.applyfunc(lambda p: sp.diff(loss, p)).subs(same),
+        "b1": b1.applyfunc(lambda p: sp.diff(loss, p)).subs(same),
+        "W2": W2.applyfunc(lambda p: sp.diff(loss, p)).subs(same),
     }
     assert sp.simplify(grads["W1"].row(0) - grads["W1"].row(1)) == sp.zeros(1, 2)
-    assert sp.simplify(grads["c"][0] - grads["c"][1]) == 0
-    assert sp.simplify(grads["v"][0] - grads["v"][1]) == 0
+    assert sp.simplify(grads["b1"][0] - grads["b1"][1]) == 0
+    assert sp.simplify(grads["W2"][0] - grads["W2"][1]) == 0
     return grads
