@@ -250,6 +250,142 @@ def test_fit_refuses_data_whose_starting_cost_overflows():
         linear.fit(np.ones((6, 1)), np.full(6, 1e308), 0.1, 3)
 
 
+# ----------------------------------------------------------------- error growth per epoch
+def _start(d):
+    """error_growth's documented unit start e0 ∝ (1, ..., 1)."""
+    return np.ones(d) / np.sqrt(d)
+
+
+def _growth_of_fixed_product(P, epochs):
+    """(1/K) log |P^K e0| for a fixed epoch matrix P, by numpy's matrix power."""
+    return math.log(np.linalg.norm(np.linalg.matrix_power(P, epochs) @ _start(len(P)))) / epochs
+
+
+@settings(max_examples=20, deadline=None)
+@given(data_shapes, st.floats(0.05, 1.3), st.integers(1, 40))
+def test_error_growth_of_the_full_batch_is_the_theorems_factor(shape, fraction, epochs):
+    # Full batch: e_K = (I - eta H)^K e0 (eq. lin-error-map), written in H's eigenbasis.
+    seed, m, n = shape
+    X = np.random.default_rng(seed).normal(size=(m, n)) + 1.0
+    eigenvalues, vectors = np.linalg.eigh(linear.hessian(X))
+    eta = fraction * 2 / eigenvalues[-1]
+    coefficients = vectors.T @ _start(n + 1)
+    e_K = vectors @ ((1 - eta * eigenvalues) ** epochs * coefficients)
+    expected = math.log(np.linalg.norm(e_K)) / epochs
+    assert linear.error_growth(X, eta, epochs) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_error_growth_of_the_full_batch_tends_to_log_rho():
+    X, _ = linear.chapter_data()
+    eigenvalues = np.linalg.eigvalsh(linear.hessian(X))
+    rates = np.array([0.1, 0.5, 0.9, 1.1]) * linear.critical_learning_rate(X)
+    rho = np.abs(1 - rates[:, None] * eigenvalues).max(axis=1)  # eq. (lin-rate)
+    np.testing.assert_allclose(linear.error_growth(X, rates, 2000), np.log(rho), atol=2e-3)
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3])
+def test_error_growth_in_a_fixed_order_is_that_of_the_epochs_product(batch_size):
+    # In the given order every epoch multiplies the error by the same product of the
+    # batch matrices I - eta/|B| X~_B^T X~_B, multiplied out here by hand.
+    X = np.array([[0.5, 1.0], [2.0, -1.0], [1.5, 0.3], [-0.7, 2.2], [1.0, 1.0]])
+    Xa = np.hstack([X, np.ones((5, 1))])
+    eta, epochs = 0.3, 25
+    P = np.eye(3)
+    for start in range(0, 5, batch_size):
+        rows = Xa[start:start + batch_size]
+        P = (np.eye(3) - eta / len(rows) * rows.T @ rows) @ P
+    got = linear.error_growth(X, eta, epochs, batch_size=batch_size, shuffle=False)
+    assert got == pytest.approx(_growth_of_fixed_product(P, epochs), rel=1e-9)
+
+
+@pytest.mark.parametrize("eta", [0.1, 0.45, 0.9, 1.4])
+def test_error_growth_of_one_example_by_hand(eta):
+    # One example x~ = (x, 1): the error's component along x~ is multiplied by
+    # 1 - eta |x~|^2 every epoch, the component across it is left alone.
+    x = 1.5
+    a = np.array([x, 1.0])
+    along = (_start(2) @ a) / (a @ a) * a
+    across = _start(2) - along
+    epochs = 7
+    e_K = (1 - eta * (a @ a)) ** epochs * along + across
+    expected = math.log(np.linalg.norm(e_K)) / epochs
+    assert linear.error_growth([[x]], eta, epochs, batch_size=1) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_error_growth_of_orthogonal_examples_does_not_depend_on_the_order(seed):
+    # x~ = (1, 1) and (-1, 1) are orthogonal: their matrices commute, and in any order an
+    # epoch multiplies every error by 1 - 2 eta (both have |x~|^2 = 2).
+    eta = 0.8
+    growth = linear.error_growth([[1.0], [-1.0]], eta, 30, batch_size=1, seed=seed)
+    assert growth == pytest.approx(math.log(abs(1 - 2 * eta)))
+
+
+@pytest.mark.parametrize(("fraction", "seed", "epochs"),
+                         [(0.5, 0, 2), (0.8, 3, 3), (0.9, 1, 6), (0.95, 5, 2)])
+def test_error_growth_follows_the_runs_of_fit_with_the_same_seed(fraction, seed, epochs):
+    # Noise-free targets with theta* = (c, c): the error of fit's per-example run from 0 is
+    # exactly the matrix part, e_k = P_k ... P_1 (-theta*), with fit's shuffling (few
+    # epochs: the error must stay far above the rounding of theta*).
+    X, _ = linear.chapter_data()
+    c = 1.7
+    t = c * X[:, 0] + c
+    eta = fraction * linear.critical_learning_rate(X)
+    run = linear.fit(X, t, eta, epochs, batch_size=1, seed=seed)
+    assert not run.diverged
+    error = np.linalg.norm(run.path[-1] - [c, c]) / np.linalg.norm([c, c])
+    expected = math.log(error) / epochs
+    got = linear.error_growth(X, eta, epochs, batch_size=1, seed=seed)
+    assert got == pytest.approx(expected, rel=1e-6)
+    # ...and a vector of rates gives each rate's own value.
+    both = linear.error_growth(X, [eta, eta / 2], epochs, batch_size=1, seed=seed)
+    assert both.shape == (2,) and both[0] == pytest.approx(got)
+    assert both[1] == pytest.approx(linear.error_growth(X, eta / 2, epochs, batch_size=1,
+                                                        seed=seed))
+
+
+def test_error_growth_of_reshuffled_per_example_descent_has_a_sharp_limit():
+    # Far below and above the limit found in the chapter, every seed agrees on the sign.
+    X, _ = linear.chapter_data()
+    rates = np.array([0.5, 0.8, 0.95]) * linear.critical_learning_rate(X)
+    for seed in range(4):
+        growth = linear.error_growth(X, rates, 200, batch_size=1, seed=seed)
+        assert growth[0] < growth[1] < 0 < growth[2]
+
+
+def test_error_growth_extremes_and_no_mutation():
+    X = np.array([[1.0], [-1.0]])
+    copy = X.copy()
+    # eta |x~|^2 = 1 for both orthogonal examples: the error vanishes in one epoch.
+    assert linear.error_growth(X, 0.5, 3, batch_size=1) == -np.inf
+    assert linear.error_growth(np.array([[1e100], [2.0]]), 1e300, 2, batch_size=1) == np.inf
+    assert np.array_equal(X, copy)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"X": np.array([1.0, 2.0])}, ValueError, "X must be 2-D"),
+        ({"X": [[np.nan], [1.0]]}, ValueError, "X must be finite"),
+        ({"lr": 0.0}, ValueError, "lr must be > 0"),
+        ({"lr": [0.1, -0.1]}, ValueError, "lr must be > 0"),
+        ({"lr": float("inf")}, ValueError, "lr must be finite"),
+        ({"lr": [[0.1]]}, ValueError, "lr must be a number or a non-empty 1-D array"),
+        ({"lr": []}, ValueError, "lr must be a number or a non-empty 1-D array"),
+        ({"lr": "0.1"}, TypeError, "lr must be an array"),
+        ({"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
+        ({"epochs": 2.5}, TypeError, "epochs must be an integer"),
+        ({"batch_size": 3}, ValueError, "batch_size must be between 1"),
+        ({"shuffle": 1}, TypeError, "shuffle must be True or False"),
+        ({"seed": -2}, ValueError, "seed must be a non-negative integer"),
+    ],
+)
+def test_error_growth_rejects_bad_input(kwargs, error, match):
+    arguments = {"X": [[1.0], [2.0]], "lr": 0.1, "epochs": 3} | kwargs
+    with pytest.raises(error, match=match):
+        linear.error_growth(**arguments)
+
+
 # ----------------------------------------------------------------- bad input
 X_OK, T_OK = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 2.0, 3.0])
 
@@ -362,3 +498,30 @@ def test_explorer_marks_the_critical_rate_and_survives_its_extremes():
         dashed = [ln for ln in scale_ax.get_lines() if ln.get_linestyle() == "--"]
         assert dashed and dashed[0].get_xdata()[0] == pytest.approx(critical)
         assert ("diverges" in explorer.alt_text(lr=lr, mode=mode)) is diverges
+
+
+def test_explorer_alt_text_says_what_the_status_says():
+    # Only the full batch is known to zigzag with a growing amplitude above eta_c; an
+    # unstable mini-batch or per-example run is described by its cost, as in its status.
+    from bpnotes.plots.linear import linear_explorer
+
+    explorer = linear_explorer()
+    lr_control, mode_control = explorer.controls
+    unstable_batches = 0
+    for mode in mode_control.static_grid:
+        for lr in lr_control.static_grid:
+            alt = explorer.alt_text(lr=lr, mode=mode)
+            if mode != "full batch":
+                assert "zigzag" not in alt
+                if "unstable" in alt:
+                    unstable_batches += 1
+                    assert "the cost grew" in alt
+    assert unstable_batches > 0  # the property was exercised
+
+
+@pytest.mark.parametrize("shown", [(), (0, 81), (-1,)])
+def test_closed_form_figure_refuses_epochs_it_did_not_run(shown):
+    from bpnotes.plots.linear import plot_closed_form
+
+    with pytest.raises(ValueError, match="shown must list epochs between 0 and 80"):
+        plot_closed_form(epochs=80, shown=shown)

@@ -25,12 +25,18 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .data import noisy_linear
-from .descent import as_rows, gradient_descent
+from .descent import as_rows, batches, gradient_descent
 from .validation import (
     as_float_matrix,
     as_float_vector,
+    as_real_array,
+    check_batch_size,
+    check_finite,
+    check_flag,
+    check_positive_int,
     check_real,
     check_same_rows,
+    check_seed,
 )
 
 __all__ = [
@@ -40,6 +46,7 @@ __all__ = [
     "cost",
     "cost_grid",
     "critical_learning_rate",
+    "error_growth",
     "fit",
     "gradient",
     "hessian",
@@ -338,3 +345,94 @@ def fit(
         path=path,
         step_path=None if trace.step_params is None else as_rows(trace.step_params),
     )
+
+
+def error_growth(
+    X: ArrayLike,
+    lr: ArrayLike,
+    epochs: int,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+) -> np.ndarray:
+    """How fast the error of (mini-batch) gradient descent grows or shrinks per epoch.
+
+    One update on a batch B maps the error e = θ − θ* of eq. (lin-error-map-example) to
+    (I − η/|B| X̃_Bᵀ X̃_B) e − η/|B| X̃_Bᵀ r*_B; the first term, a matrix that does not
+    depend on the targets, decides whether the error stays bounded (the second, the pull
+    of the batch at the minimum, sets the noise floor). Over an epoch the first term
+    multiplies e by the product P_k of that epoch's batch matrices. This function applies
+    those products, epoch by epoch in the batch order that :func:`fit` uses with the
+    same ``batch_size``, ``shuffle`` and ``seed``, to a unit start e₀ ∝ (1, ..., 1), and
+    returns the mean growth per epoch on a log scale,
+
+        (1/K) Σ_k log(|P_k ⋯ P_1 e₀| / |P_{k−1} ⋯ P_1 e₀|) = (1/K) log |P_K ⋯ P_1 e₀|,
+
+    over K = ``epochs``: negative when the error shrinks in the long run, positive when
+    it grows. For the full batch, or any fixed order, P is the same every epoch and the
+    mean tends to log of its spectral radius (for the full batch, log ρ(η) of
+    eq. (lin-rate)); reshuffled, it tends to the top Lyapunov exponent of the random
+    products, the same for almost every start and seed.
+
+    Parameters
+    ----------
+    X
+        Inputs, shape (m, n), one example per row; finite.
+    lr
+        One learning rate η > 0, or a 1-D array of them (each run with the same orders).
+    epochs
+        K, the number of epochs averaged over, >= 1.
+    batch_size, shuffle, seed
+        As in :func:`fit`: ``None`` the full batch, ``1`` per example, ``k`` mini-batches;
+        reshuffled every epoch from ``seed``, or in the given order.
+
+    Returns
+    -------
+    numpy.ndarray
+        The mean log growth per epoch, with the shape of ``lr`` (``-inf`` where the
+        error vanishes exactly, ``inf`` where a single update overflows float64).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad arguments, naming the argument.
+    """
+    X = as_float_matrix("X", X)
+    rates = check_finite("lr", as_real_array("lr", lr).astype(np.float64))
+    if rates.ndim > 1 or rates.size == 0:
+        raise ValueError(f"lr must be a number or a non-empty 1-D array, got shape {rates.shape}")
+    if np.any(rates <= 0):
+        raise ValueError(f"lr must be > 0, got {rates.min()}")
+    epochs = check_positive_int("epochs", epochs)
+    check_batch_size(batch_size, X.shape[0])
+    shuffle = check_flag("shuffle", shuffle)
+    rng = np.random.default_rng(check_seed(seed))
+    Xa = _augmented(X)
+    m, d = Xa.shape
+    # The batches of every epoch, drawn as fit draws them: orders[k] lists epoch k's batches.
+    orders = [list(batches(m, batch_size, shuffle, rng)) for _ in range(epochs)]
+    eta = rates.reshape(-1, 1, 1, 1)
+    # The epoch products P_k for every rate and epoch at once, shape (rates, epochs, d, d),
+    # built batch by batch; each is kept as scale · P̂ (log scale in `log_scale`), so that
+    # no product overflows however large the factors.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # see the returns
+        P = np.broadcast_to(np.eye(d), (rates.size, epochs, d, d)).copy()
+        log_scale = np.zeros((rates.size, epochs))
+        for j in range(len(orders[0])):
+            rows = Xa[np.array([order[j] for order in orders])]  # (epochs, |B|, d)
+            gram = np.einsum("kbi,kbj->kij", rows, rows) / rows.shape[1]  # X̃_Bᵀ X̃_B / |B|
+            P = (np.eye(d) - eta * gram) @ P
+            size = np.abs(P).max(axis=(2, 3))
+            log_scale += np.log(size)
+            P /= np.where(size > 0, size, 1.0)[..., None, None]
+        # Apply them in turn to a unit start e₀ ∝ (1, ..., 1), normalising after every epoch.
+        e = np.ones((rates.size, d)) / np.sqrt(d)
+        total = np.zeros(rates.size)
+        for k in range(epochs):
+            e = np.einsum("rij,rj->ri", P[:, k], e)
+            norm = np.linalg.norm(e, axis=1)
+            total += log_scale[:, k] + np.log(norm)
+            e /= np.where(norm > 0, norm, 1.0)[:, None]
+    # NaN only if one update overflowed float64 (an absurdly large η): growth without bound.
+    growth = np.where(np.isnan(total), np.inf, total) / epochs
+    return growth.reshape(rates.shape)
