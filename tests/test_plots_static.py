@@ -155,6 +155,17 @@ def test_no_legend_covers_data(drawn):
             assert not box.overlaps(ax.get_window_extent(renderer))
 
 
+def test_linear_path_titles_stay_inside_the_png():
+    # Panels with equal scales in a figure too short for them pushed their titles (the
+    # only place each panel's learning rate is shown) out of the top of the PNG.
+    fig = pl.plot_descent_paths()
+    FigureCanvasAgg(fig)
+    fig.savefig(io.BytesIO(), format="png", dpi=CSS_DPI * DENSITY)  # as the book renders it
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        assert ax.title.get_window_extent(renderer).y1 <= fig.bbox.y1, ax.get_title()
+
+
 @pytest.mark.parametrize("width", [0, -1, TEXT_WIDTH + 0.5])
 def test_new_figure_refuses_widths_the_column_would_shrink(width):
     with pytest.raises(ValueError, match="width"):

@@ -129,7 +129,7 @@ def check_bias_comparison(answer: Any) -> Verdict:
 
 
 @exercise("ex-lin-hessian:hessian", "array", prompt="the Hessian in the order (w, b), e.g. "
-          "[[1, 2], [3, 4]]", shape=(2, 2))
+          "[[1, 2], [3, 4]] (fractions, or 3 significant digits)", shape=(2, 2))
 def check_hessian(answer: Any) -> Verdict:
     """The Hessian of J(w, b) for y = w·x + b on x = 1, 2, 3, in the order (w, b)."""
     reference = [[float(v) for v in row] for row in exercise_hessian().tolist()]
@@ -204,10 +204,12 @@ def check_per_example_prediction(answer: Any) -> Verdict:
     return check_choice(answer, str(REFERENCES["ex-lin-predict"]), ("converges", "diverges"))
 
 
-@exercise("ex-lin-fastest", "number", prompt="the fastest full-batch learning rate (within 2%)")
+@exercise("ex-lin-fastest", "number", prompt="the learning rate that makes max |1 − ηλ_i| "
+          "smallest (within 2%)")
 def check_fastest_rate(answer: Any) -> Verdict:
     """The full-batch rate with the fastest worst-case convergence on the chapter's data,
-    2/(λ_min + λ_max) (checked to 2 %)."""
+    the η that minimises max_i |1 − ηλ_i| of eq. (lin-rate), 2/(λ_min + λ_max) (checked
+    to 2 %). Not the best rate of a finite search, which may differ by a few per cent."""
     return check_number(answer, float(REFERENCES["ex-lin-fastest"]), rtol=0.02)
 
 

@@ -154,7 +154,12 @@ def plot_descent_paths(
         X, t = linear.chapter_data()
     critical = linear.critical_learning_rate(X)
     surface = _surface(X, t)
-    fig = new_figure(min(TEXT_WIDTH, 2.4 * len(fractions)), 3.6)
+    width = min(TEXT_WIDTH, 2.4 * len(fractions))
+    # The panels have equal scales on both axes (below), so their height follows from their
+    # width; the figure leaves room for the titles above and the labels and legend below (a
+    # figure too short for the panels would push the titles out of it).
+    panel = (width - 0.85) / len(fractions)
+    fig = new_figure(width, panel * np.ptp(B_RANGE) / np.ptp(W_RANGE) + 1.1)
     axes = np.atleast_1d(fig.subplots(1, len(fractions), sharey=True))
     for k, (ax, fraction) in enumerate(zip(axes, fractions, strict=True)):
         result = linear.fit(X, t, fraction * critical, epochs)
@@ -214,11 +219,13 @@ def plot_closed_form(
     t: np.ndarray | None = None,
     fraction: float = 0.9,
     epochs: int = 80,
+    shown: Sequence[int] = (1, 3, 10),
 ) -> Figure:
     """Gradient descent landing on the least-squares solution.
 
-    Left: the data with the fitted line after a few epochs and the closed-form line.
-    Right: the distance |θ_k − θ*| from the closed-form parameters, on a log scale.
+    Left: the data with the fitted line after each of the epochs ``shown`` (at most
+    ``epochs``) and the closed-form line. Right: the distance |θ_k − θ*| from the
+    closed-form parameters, on a log scale.
     """
     if X is None or t is None:
         X, t = linear.chapter_data()
@@ -232,7 +239,9 @@ def plot_closed_form(
     left.plot(X[:, 0], t, linestyle="none", marker="o", color="0.5", markersize=4,
               label="data $(x_i, t_i)$")
     xs = np.array([X[:, 0].min(), X[:, 0].max()])
-    for k, epoch in enumerate((1, 3, 10)):
+    if not shown or any(not 0 <= epoch <= len(result.path) - 1 for epoch in shown):
+        raise ValueError(f"shown must list epochs between 0 and {epochs}, got {shown}")
+    for k, epoch in enumerate(shown):
         w, b = result.path[epoch, 0], result.path[epoch, 1]
         left.plot(xs, w * xs + b, color=COLORS[k], linestyle=LINESTYLES[k + 1],
                   label=f"gradient descent, epoch {epoch}")
@@ -294,9 +303,12 @@ def linear_explorer() -> Explorer:
             status, outcome = (f"diverged in epoch {len(result.losses) - 1}: stopped",
                                "diverges and is stopped")
         elif unstable:
-            status = (r"$\eta > \eta_c$: unstable, the zigzag grows" if MODES[mode] is None
-                      else f"unstable: $J$ grew over {EPOCHS} epochs")
-            outcome = "is unstable: the zigzag across the valley grows"
+            if MODES[mode] is None:
+                status = r"$\eta > \eta_c$: unstable, the zigzag grows"
+                outcome = "is unstable: the zigzag across the valley grows"
+            else:
+                status = f"unstable: $J$ grew over {EPOCHS} epochs"
+                outcome = f"is unstable: the cost grew over {EPOCHS} epochs"
         else:
             status = f"$J - J_{{\\min}}$ after {EPOCHS} epochs: {excess:.1e}"
             if excess <= FLOOR:
