@@ -43,7 +43,6 @@ CHAPTERS = sorted((ROOT / "book").glob("*.md"))
 ALLOWED: dict[str, dict[str, str]] = {
     "calculus.md": {
         "$x = 1.5$": "the input of the worked neuron, a given of the example (prose and caption)",
-        "$p = (0.3, -1.2)$": "the point at which the ex-calc-implement solution runs its check",
     },
 }
 
