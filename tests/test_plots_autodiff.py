@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bpnotes import autodiff
@@ -12,21 +13,25 @@ from bpnotes.autodiff import Value
 from bpnotes.plots import autodiff as plots
 
 
-def box_texts(ax):
-    return [t.get_text() for t in ax.texts if t.get_bbox_patch() is not None]
+def box_texts(artists):
+    return [t.get_text() for t in artists.boxes.values()]
+
+
+def extents(artists_list, renderer):
+    return [a.get_window_extent(renderer) for a in artists_list]
 
 
 def test_graph_shows_every_node_with_its_value_and_gradient_before_and_after_backward():
     z = plots.running_example()
     fig = plots.graph_canvas(2)
-    plots.draw_graph(fig.axes[0], z, title="before")
+    first = plots.draw_graph(fig.axes[0], z, title="before")
     z.backward()
-    plots.draw_graph(fig.axes[1], z, title="after")
+    second = plots.draw_graph(fig.axes[1], z, title="after")
     nodes = z.topological_order()
-    arrows = [t for t in fig.axes[1].texts if getattr(t, "arrow_patch", None) is not None]
+    arrows = [p for p in fig.axes[1].patches if isinstance(p, plots.GraphEdge)]
     # one arrow per edge: 7 operations, 11 inputs in all (v6 = 1 + v5 has the constant)
     assert len(arrows) == sum(len(set(map(id, n.inputs))) for n in nodes) == 11
-    before, after = "\n".join(box_texts(fig.axes[0])), "\n".join(box_texts(fig.axes[1]))
+    before, after = "\n".join(box_texts(first)), "\n".join(box_texts(second))
     x_grad = next(n for n in nodes if n.label == "x").grad
     # independent of the engine: dz/dx = 2 v3 (y + 1 − tanh² x) / (1 + e^y) at (2, −1)
     v3 = -2.0 + math.tanh(2.0)
@@ -57,10 +62,35 @@ def test_a_single_node_and_a_square_are_drawn():
     sq = x * x
     sq.backward()
     fig2 = plots.graph_canvas()
-    plots.draw_graph(fig2.axes[0], sq)
-    labels = [t.get_text() for t in fig2.axes[0].texts if t.get_bbox_patch() is not None]
+    artists = plots.draw_graph(fig2.axes[0], sq)
+    labels = [t.get_text() for t in artists.edge_labels.values()]
     assert any("(×2)" in text for text in labels)  # x enters x·x twice: one arrow, marked
-    assert any("grad 4" in text for text in labels)
+    assert any("grad 4" in text for text in box_texts(artists))
+
+
+def test_arrows_run_between_the_boxes_and_every_text_stays_in_its_box():
+    out = plots.running_example()  # the chapter's graph figure
+    out.backward()
+    fig = plots.graph_canvas()
+    artists = plots.draw_graph(fig.axes[0], out, title="a graph")
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    frames = {node: frame.get_window_extent(renderer) for node, frame in artists.frames.items()}
+    for node, text in artists.boxes.items():   # each text inside its box, inside the figure
+        box, inside = frames[node], text.get_window_extent(renderer)
+        assert box.x0 < inside.x0 and inside.x1 < box.x1
+        assert box.y0 < inside.y0 and inside.y1 < box.y1
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.x1 and 0 <= box.y0 and box.y1 <= fig.bbox.y1
+    for (inp, node), arrow in artists.arrows.items():
+        start, end = arrow.drawn_ends  # set when drawn, in display coordinates
+        tail, head = frames[inp], frames[node]
+        for point, own, other in ((start, tail, head), (end, head, tail)):
+            assert not own.contains(*point) and not other.contains(*point)
+            # on the edge of its own box: within a few pixels
+            gap = max(own.x0 - point[0], point[0] - own.x1, own.y0 - point[1], point[1] - own.y1)
+            assert 0 < gap < 6
+        label = artists.edge_labels[inp, node].get_window_extent(renderer)
+        assert not any(label.overlaps(frame) for frame in frames.values())
 
 
 def test_figure_functions_reject_bad_input():
@@ -109,3 +139,37 @@ def test_sweep_explorer_steps_fill_in_the_gradients_in_reverse_topological_order
     assert "3 of 10" not in explorer.alt_text(step=0, x=2.0)
     png = explorer.png(step=3, x=-1.0)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_frame_of_the_sweep_explorer_keeps_its_texts_in_their_boxes():
+    # the review found "adds -0.107" hidden under a box: what a step adds is now in the
+    # title, and the boxes are sized for every value and partial sum of the sweep
+    explorer = plots.sweep_explorer()
+    steps = explorer.controls[0].values
+    for x in explorer.controls[1].values:
+        for step in steps:
+            fig = explorer.render(step=step, x=x)
+            renderer = fig.canvas.get_renderer()
+            (ax,) = fig.axes
+            data = explorer.data(step=step, x=x)
+            texts = [t for t in ax.texts if t.get_text()]
+            frames = [p for p in ax.patches if not isinstance(p, plots.GraphEdge)]
+            assert len(texts) == len(frames) == data["count"]
+            for text, frame in zip(texts, frames, strict=True):
+                inside, box = text.get_window_extent(renderer), frame.get_window_extent(renderer)
+                assert box.x0 < inside.x0 and inside.x1 < box.x1, (x, step, text.get_text())
+                assert box.y0 < inside.y0 and inside.y1 < box.y1, (x, step, text.get_text())
+                assert 0 <= box.x0 and box.x1 <= fig.bbox.x1
+            shown = [p for p in ax.patches if isinstance(p, plots.GraphEdge) and p.get_animated()
+                     and p.get_visible()]
+            assert len(shown) == len(data["active"])    # one thick arrow per input passed to
+            if data["active"]:
+                assert "adds" in ax.get_title() and data["passed"] in ax.get_title()
+
+
+def test_sweep_alt_text_counts_steps_and_says_what_an_input_does():
+    explorer = plots.sweep_explorer()
+    last = explorer.controls[0].values[-1]
+    assert "after 1 step of" in explorer.alt_text(step=1, x=2.0)
+    assert "nothing to pass on" in explorer.alt_text(step=last, x=2.0)
+    assert "passed its gradient to its inputs" not in explorer.alt_text(step=last, x=2.0)

@@ -61,6 +61,16 @@ def _symmetry_runs():
     return costs, spreads
 
 
+def _graph_figure():
+    """The autodiff chapter's graph figure: the running example before and after backward."""
+    z = pad.running_example()
+    fig = pad.graph_canvas(2)
+    pad.draw_graph(fig.axes[0], z, title="after the forward pass")
+    z.backward()
+    pad.draw_graph(fig.axes[1], z, title="after z.backward()")
+    return fig
+
+
 def _timings():
     """Timings shaped like the autodiff chapter's (16-h-h-1 networks), not measured."""
     from bpnotes.autodiff import GradientTiming
@@ -97,6 +107,7 @@ FIGURES = {
                                              + np.eye(10, k=1, dtype=int)),
     "digits": lambda: pcap.plot_digit_grid(*_digits(), per_class=2),
     "mistakes": lambda: pcap.plot_misclassified(*_digits(), np.roll(_digits()[1], 1)),
+    "autodiff graph": lambda: _graph_figure(),
     "autodiff timing": lambda: pad.timing_figure(_timings()),
     "autodiff symmetry": lambda: pad.symmetry_figure(*_symmetry_runs()),
 }

@@ -15,13 +15,19 @@ The figures compute no gradient: they show what the engine computed
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.text import Annotation, Text
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.text import Text
+from matplotlib.textpath import text_to_path
+from matplotlib.transforms import IdentityTransform, ScaledTranslation
 
 from ..autodiff import GradientTiming, SweepStep, Value, backward_sweep
 from ..explorer import Control, Explorer
@@ -30,6 +36,8 @@ from .style import COLORS, MIN_FONT, TEXT_WIDTH, finish_axes, legend, new_figure
 __all__ = [
     "RUNNING_EXAMPLE_Y",
     "GraphArtists",
+    "GraphEdge",
+    "box_text",
     "draw_graph",
     "graph_canvas",
     "graph_layout",
@@ -144,49 +152,104 @@ def _spread(wanted: list[float], gap: float) -> list[float]:
     return [h + offset for h in heights]  # re-centre the block on what was wanted
 
 
+#: Padding (points) between a box's edge and its text, the text's line spacing, and the
+#: gap (points) between an arrow's ends and the boxes it joins.
+_BOX_PAD = 4.0
+_LINESPACING = 1.25
+_ARROW_GAP = 1.5
+
+
+def box_text(node: Value, value: float, grad: float | None) -> str:
+    """What a node's box shows: its title, its value and its gradient ("?": not known yet)."""
+    shown = "?" if grad is None else number(grad)
+    return f"{node_title(node)}\nvalue {number(value)}\ngrad {shown}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width_height(row: str) -> tuple[float, float]:
+    """Width and height in points of one line of text at MIN_FONT."""
+    w, h, _ = text_to_path.get_text_width_height_descent(row, FontProperties(size=MIN_FONT),
+                                                         ismath=False)
+    return w, h
+
+
+def _box_size(texts: Sequence[str]) -> tuple[float, float]:
+    """Width and height in inches of a box that holds each of ``texts`` at MIN_FONT."""
+    rows = [row for text in texts for row in text.split("\n")]
+    lines = max(text.count("\n") + 1 for text in texts)
+    width = max(_text_width_height(row)[0] for row in rows)
+    height = _text_width_height("lp")[1] * (1 + _LINESPACING * (lines - 1))
+    return (width + 2 * _BOX_PAD) / 72, (height + 2 * _BOX_PAD) / 72
+
+
+def _leave_box(centre: np.ndarray, toward: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Where the ray from ``centre`` toward ``toward`` leaves the box of half-size ``half``."""
+    d = toward - centre
+    scale = min((h / abs(c) for h, c in zip(half, d, strict=True) if c != 0), default=0.0)
+    return centre + min(scale, 0.5) * d
+
+
+class GraphEdge(FancyArrowPatch):
+    """An arrow from one node's box to another's, ending at the boxes' edges.
+
+    Its ends are computed when it is drawn, from the two node positions (data coordinates)
+    and the boxes' size (inches), so the arrow needs no clipping against the boxes (which
+    is slow) and stays right at any figure size. A ``label`` text, if given, is moved to
+    the middle of the visible part of the arrow.
+    """
+
+    def __init__(self, ax: Axes, tail: tuple[float, float], head: tuple[float, float],
+                 boxes: tuple[tuple[float, float], tuple[float, float]],
+                 label: Text | None = None, **kwargs: Any) -> None:
+        super().__init__((0, 0), (1, 1), arrowstyle="-|>", mutation_scale=12, shrinkA=0,
+                         shrinkB=0, transform=IdentityTransform(), **kwargs)
+        self._axes_of_edge = ax
+        self._ends = np.array([tail, head], dtype=float)
+        self._half_boxes = np.array(boxes, dtype=float) / 2  # (tail, head) × (width, height)
+        self.label = label
+        self.drawn_ends: tuple[np.ndarray, np.ndarray] | None = None
+
+    def draw(self, renderer: Any) -> None:
+        ax = self._axes_of_edge
+        tail, head = ax.transData.transform(self._ends)
+        dpi = ax.figure.dpi if ax.figure is not None else 72.0
+        half = self._half_boxes * dpi + _ARROW_GAP * dpi / 72
+        start, end = _leave_box(tail, head, half[0]), _leave_box(head, tail, half[1])
+        self.set_positions(tuple(start), tuple(end))
+        self.drawn_ends = (start, end)  # display coordinates, for tests
+        if self.label is not None:
+            middle = ax.transData.inverted().transform((start + end) / 2)
+            self.label.set_position((float(middle[0]), float(middle[1])))
+        super().draw(renderer)
+
+
 @dataclass
 class GraphArtists:
     """The artists of one drawn graph, for updating in place (see :func:`draw_graph`)."""
 
     nodes: list[Value]
     boxes: dict[Value, Text]
-    arrows: dict[tuple[Value, Value], Annotation]
+    frames: dict[Value, FancyBboxPatch]
+    arrows: dict[tuple[Value, Value], GraphEdge]
+    highlights: dict[tuple[Value, Value], GraphEdge]
     edge_labels: dict[tuple[Value, Value], Text]
     title: Text
 
     def show(self, data: Sequence[float], grads: Sequence[float | None],
              states: Sequence[str] | None = None, active: Sequence[tuple[int, int]] = (),
-             title: str = "", edge_text: Sequence[str] | None = None) -> None:
+             title: str = "") -> None:
         """Write values and gradients into the boxes (``None``: not known yet).
 
         ``states`` colours the boxes (keys of :data:`FILL`); ``active`` are the edges
-        (input index, node index) drawn thick and coloured, and, if ``edge_text`` is
-        given, labelled with its entries ("adds …", what the edge passes back) while the
-        other edges are unlabelled.
+        (input index, node index) drawn thick and coloured (graphs drawn with
+        ``highlight=True`` only).
         """
         for k, node in enumerate(self.nodes):
-            grad = grads[k]
-            shown = "?" if grad is None else number(grad)
-            self.boxes[node].set_text(f"{node_title(node)}\nvalue {number(data[k])}\n"
-                                      f"grad {shown}")
-            state = "waiting" if states is None else states[k]
-            box = self.boxes[node].get_bbox_patch()
-            if box is not None:
-                box.set_facecolor(FILL[state])
+            self.boxes[node].set_text(box_text(node, data[k], grads[k]))
+            self.frames[node].set_facecolor(FILL["waiting" if states is None else states[k]])
         index = {node: k for k, node in enumerate(self.nodes)}
-        highlighted = list(active)
-        for (inp, node), arrow in self.arrows.items():
-            key = (index[inp], index[node])
-            on = key in highlighted
-            if edge_text is not None:
-                label = edge_text[highlighted.index(key)] if on else ""
-                self.edge_labels[inp, node].set_text(f"adds {label}" if on else "")
-            patch = arrow.arrow_patch
-            if patch is not None:
-                patch.set_color(COLORS[1] if on else "0.35")
-                patch.set_linewidth(2.4 if on else 1.0)
-            self.edge_labels[inp, node].set_color(COLORS[1] if on else "0.2")
-            self.edge_labels[inp, node].set_fontweight("bold" if on else "normal")
+        for (inp, node), arrow in self.highlights.items():
+            arrow.set_visible((index[inp], index[node]) in active)
         self.title.set_text(title)
 
 
@@ -199,8 +262,8 @@ def graph_canvas(panels: int = 1, *, height: float = 3.6) -> Figure:
     return fig
 
 
-def draw_graph(ax: Axes, output: Value, *, title: str = "",
-               local: bool = True) -> GraphArtists:
+def draw_graph(ax: Axes, output: Value, *, title: str = "", local: bool = True,
+               fit: Sequence[Sequence[str]] = (), highlight: bool = False) -> GraphArtists:
     """Draw the graph of ``output`` as the engine recorded it, with every ``data`` and ``grad``.
 
     Parameters
@@ -213,6 +276,15 @@ def draw_graph(ax: Axes, output: Value, *, title: str = "",
         The panel's title.
     local
         Label each edge with its local derivative, "×d" (eq. (ad-local)).
+    fit
+        For each node, in topological order, more texts its box must hold, for a graph
+        whose boxes :meth:`GraphArtists.show` will rewrite (e.g. for other inputs). Every
+        box is as wide as its widest text; all have the same height.
+    highlight
+        Also draw a thick coloured arrow over every edge, hidden until
+        :meth:`GraphArtists.show` marks the edge active; the boxes, their texts, these
+        arrows and the title are then *animated* (see :mod:`bpnotes.explorer`): an explorer
+        redraws only them over a kept background of plain arrows.
 
     Returns
     -------
@@ -223,38 +295,61 @@ def draw_graph(ax: Axes, output: Value, *, title: str = "",
         raise TypeError(f"output must be a Value, got {type(output).__name__}")
     positions = graph_layout(output)
     nodes = output.topological_order()
-    ax.set_xlim(-0.09, 1.09)
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    texts = [[box_text(n, n.data, n.grad), *(fit[k] if k < len(fit) else ())]
+             for k, n in enumerate(nodes)]
+    height = max(_box_size(t)[1] for t in texts)
+    size = {n: (_box_size(t)[0], height) for n, t in zip(nodes, texts, strict=True)}
+    # margins that keep the outer boxes inside the axes, which span about the figure's width
+    width_in = 0.95 * fig.get_figwidth()
+    half_width = max(w for w, _ in size.values()) / 2 + 0.05
+    margin = half_width / max(width_in - 2 * half_width, half_width)
+    ax.set_xlim(-margin, 1 + margin)
     ax.set_ylim(-0.16, 1.16)
     ax.set_axis_off()
-    boxes = {
-        node: ax.text(*positions[node], "", ha="center", va="center", fontsize=MIN_FONT,
-                      linespacing=1.25, zorder=3,
-                      bbox={"boxstyle": "round,pad=0.3", "facecolor": "white",
-                            "edgecolor": "0.25", "linewidth": 1.0})
-        for node in nodes
-    }
-    arrows: dict[tuple[Value, Value], Annotation] = {}
+    frames: dict[Value, FancyBboxPatch] = {}
+    boxes: dict[Value, Text] = {}
+    for node in nodes:
+        # a box of a fixed size in inches, centred on the node's place in data coordinates
+        w, h = size[node]
+        at = ScaledTranslation(*positions[node], ax.transData)  # type: ignore[arg-type]
+        frames[node] = FancyBboxPatch(
+            (-w / 2, -h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.06",
+            transform=fig.dpi_scale_trans + at, facecolor="white", edgecolor="0.25",
+            linewidth=1.0, zorder=3, animated=highlight, clip_on=False)
+        ax.add_patch(frames[node])
+        boxes[node] = ax.text(*positions[node], "", ha="center", va="center",
+                              multialignment="center", fontsize=MIN_FONT,
+                              linespacing=_LINESPACING, zorder=4, animated=highlight)
+    arrows: dict[tuple[Value, Value], GraphEdge] = {}
+    highlights: dict[tuple[Value, Value], GraphEdge] = {}
     edge_labels: dict[tuple[Value, Value], Text] = {}
     for node in nodes:
         for inp, d in zip(node.inputs, node.local_grads, strict=True):
             if (inp, node) in arrows:  # x * x: one arrow per distinct edge
                 edge_labels[inp, node].set_text(edge_labels[inp, node].get_text() + " (×2)")
                 continue
-            arrows[inp, node] = ax.annotate(
-                "", xy=positions[node], xytext=positions[inp], zorder=1,
-                arrowprops={"arrowstyle": "-|>", "color": "0.35", "linewidth": 1.0,
-                            "shrinkA": 0, "shrinkB": 0, "mutation_scale": 12,
-                            "patchA": boxes[inp].get_bbox_patch(),
-                            "patchB": boxes[node].get_bbox_patch()},
-            )
             (x0, y0), (x1, y1) = positions[inp], positions[node]
             edge_labels[inp, node] = ax.text(
-                0.5 * x0 + 0.5 * x1, 0.5 * y0 + 0.5 * y1, f"×{number(d)}" if local else "",
-                ha="center", va="center", fontsize=MIN_FONT, zorder=2,
+                (x0 + x1) / 2, (y0 + y1) / 2, f"×{number(d)}" if local else "", ha="center",
+                va="center", fontsize=MIN_FONT, zorder=2,
                 bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
                       "alpha": 0.85},
             )
-    artists = GraphArtists(nodes, boxes, arrows, edge_labels, ax.set_title(""))
+            ends = (size[inp], size[node])
+            arrows[inp, node] = GraphEdge(ax, positions[inp], positions[node], ends,
+                                          label=edge_labels[inp, node], color="0.35",
+                                          linewidth=1.0, zorder=1)
+            ax.add_patch(arrows[inp, node])
+            if highlight:
+                highlights[inp, node] = GraphEdge(ax, positions[inp], positions[node], ends,
+                                                  color=COLORS[1], linewidth=2.4, zorder=2,
+                                                  visible=False, animated=True)
+                ax.add_patch(highlights[inp, node])
+    heading = ax.set_title("")
+    heading.set_animated(highlight)
+    artists = GraphArtists(nodes, boxes, frames, arrows, highlights, edge_labels, heading)
     artists.show([n.data for n in nodes], [n.grad for n in nodes], title=title)
     return artists
 
@@ -360,11 +455,17 @@ def _sweep_data(step: int, x: float) -> dict[str, Any]:
             states.append("waiting")
         grads.append(known[node] if states[-1] != "waiting" else None)
     active = [(index[inp], index[current.node]) for inp, _ in current.passed] if current else []
-    passed = [number(amount) for _, amount in current.passed] if current else []
+    # what the visited node adds to each input, e.g. "adds 1.51 to x and −3.03 to y"
+    passed = " and ".join(f"{number(amount)} to {_name(inp)}" for inp, amount in current.passed
+                          ) if current else ""
     if current is None:
-        title = f"x = {x:g}: before the sweep, only the values are known"
+        title = f"x = {x:g}: before the sweep\nonly the values are known"
+    elif passed:
+        title = (f"step {step} of {len(steps)}: {node_title(current.node)} passes its "
+                 f"gradient on\nit adds {passed}")
     else:
-        title = f"step {step} of {len(steps)}: {node_title(current.node)} passes its gradient on"
+        title = (f"step {step} of {len(steps)}: {node_title(current.node)} has its gradient\n"
+                 "an input of the graph: nothing to pass on")
     return {
         "x": x,
         "step": step,
@@ -380,22 +481,40 @@ def _sweep_data(step: int, x: float) -> dict[str, Any]:
     }
 
 
+def _name(node: Value) -> str:
+    """A node's short name: its label, else its box title."""
+    return node.label or node_title(node)
+
+
 def _sweep_alt(data: Mapping[str, Any]) -> str:
     if data["step"] == 0:
         return (f"The graph of z at x = {data['x']:g}, y = {RUNNING_EXAMPLE_Y:g}, before the "
                 "backward sweep: every box shows its value and an unknown gradient.")
-    return (f"The graph of z at x = {data['x']:g} after {data['step']} steps of the backward "
-            f"sweep: node {data['current']} has just passed its gradient to its inputs; "
-            f"{data['complete']} of {data['count']} gradients are complete.")
+    steps = "1 step" if data["step"] == 1 else f"{data['step']} steps"
+    what = (f"node {data['current']} has just added {data['passed']}" if data["passed"] else
+            f"node {data['current']}, an input of the graph, has its gradient and nothing to "
+            "pass on")
+    return (f"The graph of z at x = {data['x']:g} after {steps} of the backward sweep: "
+            f"{what}; {data['complete']} of {data['count']} gradients are complete.")
 
 
 def _draw_sweep(fig: Figure) -> Callable[[Mapping[str, Any]], None]:
     ax = fig.subplots()
-    artists = draw_graph(ax, running_example(), local=False)
+    # boxes big enough for every value and gradient of the explorer's x values
+    # every gradient of the sweep, partial sums included
+    fit: list[list[str]] = []
+    for x in _X_VALUES:
+        z = running_example(x)
+        nodes = z.topological_order()
+        fit = fit or [[] for _ in nodes]
+        for step in backward_sweep(z):
+            for k, node in enumerate(nodes):
+                fit[k].append(box_text(node, node.data, step.gradients[node]))
+    artists = draw_graph(ax, running_example(), local=False, fit=fit, highlight=True)
 
     def update(data: Mapping[str, Any]) -> None:
         artists.show(data["data"], data["grads"], data["states"], data["active"],
-                     title=data["title"], edge_text=data["passed"])
+                     title=data["title"])
 
     return update
 
