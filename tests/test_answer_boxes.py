@@ -90,6 +90,14 @@ def _pages(site: Path) -> dict[str, _Boxes]:
     return parsed
 
 
+@pytest.mark.parametrize(("prompt", "title"), [
+    ("z_j, a number", "z_j, a number"), ("x.grad after f.backward()", "x.grad after f.backward()"),
+    ("b after one step", "b after one step"), ("the number of rows", "The number of rows"),
+])
+def test_a_box_label_keeps_the_case_of_a_prompt_that_begins_with_a_symbol(prompt, title):
+    assert answer_boxes._part_title(answer_boxes.Part("ex-x:y", "number", prompt)) == title
+
+
 def test_every_boxed_exercise_has_one_box_of_the_contract(site):
     pages = _pages(site)
     shown = [label for page in pages.values() for label in page.order]

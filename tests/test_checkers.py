@@ -39,6 +39,7 @@ from bpnotes.exercises.parsing import (
     read_number,
 )
 from bpnotes.exercises.timeout import CheckTimeout, can_limit_time, time_limit
+from bpnotes.exercises.verdict import sentence_start
 
 x, t, w = sp.symbols("x t w", real=True)
 SYMBOLS = {"x": x, "t": t}
@@ -66,6 +67,12 @@ def test_parser_builds_the_formula_it_reads(text, built):
     assert sp.simplify(parse_formula(text, SYMBOLS) - built) == 0
 
 
+@pytest.mark.parametrize("text", ["1/lambda", "1 / lambda", "lambda**-1", "(lambda)^(-1)"])
+def test_the_word_lambda_is_read_as_lam_where_lam_is_a_symbol(text):
+    lam = sp.Symbol("lam", positive=True)
+    assert sp.simplify(parse_formula(text, {"lam": lam}) - 1 / lam) == 0
+
+
 @pytest.mark.parametrize(
     ("text", "reason", "words"),
     [
@@ -81,6 +88,7 @@ def test_parser_builds_the_formula_it_reads(text, built):
         ("x // 2", Reason.PARSE, "operator //"),
         ("x[0]", Reason.PARSE, "indexing"),
         ("lambda: 1", Reason.PARSE, "lambda"),
+        ("1/lambda", Reason.SYMBOL, "name lambda is not part of this exercise"),
         ("[v for v in x]", Reason.PARSE, "comprehensions"),
         ("x if t else 1", Reason.PARSE, "if/else"),
         ("x < t", Reason.PARSE, "comparisons"),
@@ -324,12 +332,23 @@ def test_number_messages_give_direction_and_a_coarse_size_never_the_value():
     assert check_number(0.3, -0.0109).reason == Reason.SIGN
 
 
-@pytest.mark.parametrize(("answer", "reason"), [(2.0, Reason.FACTOR), (0.25, Reason.FACTOR),
+@pytest.mark.parametrize(("answer", "reason"), [(1.0, Reason.FACTOR), (0.25, Reason.FACTOR),
+                                                (-1.0, Reason.FACTOR), (-0.25, Reason.FACTOR),
                                                 (-0.5, Reason.SIGN), (0.6, Reason.TOO_LARGE)])
 def test_number_names_a_factor_slip_by_reason_not_by_value(answer, reason):
     verdict = check_number(answer, 0.5)
     assert verdict.reason == reason
-    assert "times" not in verdict.message and "4" not in verdict.message
+    assert "times" not in verdict.message and "2" not in verdict.message
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    (1.5, -0.5), (5.5, -0.5), (440, 44), (2.0, 0.5), (0.125, 0.5), (1.5, 0.5),
+    (1e308, 0.5), (-1e308, 0.5), (1e-300, 0.5), (3, 1),
+])
+def test_number_factor_hint_only_for_a_factor_two_or_a_half(answer, expected):
+    # 3×, 4×, 10×, −3×, −11×, 1/4×, huge and tiny ratios are not "a constant factor" slip
+    verdict = check_number(answer, expected)
+    assert verdict.reason != Reason.FACTOR and "constant factor" not in verdict.message
 
 
 def test_whole_numbers():
@@ -542,3 +561,17 @@ def test_verdict_html_escapes_formulas_and_starts_with_a_capital():
 def test_read_expression_matches_reader_symbols_by_name():
     mine = sp.Symbol("x") + sp.Symbol("t", positive=True)
     assert read_expression(mine, SYMBOLS) == x + t
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("the number of rows", "The number of rows"), ("a count is whole.", "A count is whole."),
+    ("per-example updates", "Per-example updates"), ("z_j, a number", "z_j, a number"),
+    ("b after one step", "b after one step"), ("x.grad after f.backward()", "x.grad after "
+                                                "f.backward()"),
+    ("grad(w) returning", "grad(w) returning"), ("h5 is in layer 1", "h5 is in layer 1"),
+    ("ex-notation-shapes has 2 parts", "ex-notation-shapes has 2 parts"),
+    ("∂ℓ/∂W_j0, a number", "∂ℓ/∂W_j0, a number"), ("", ""),
+])
+def test_a_message_is_capitalised_only_when_it_begins_with_a_plain_word(text, shown):
+    assert sentence_start(text) == shown
+    assert str(Verdict(False, text)) == f"✘ Not yet. {shown}"

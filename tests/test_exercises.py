@@ -273,6 +273,25 @@ def test_unknown_labels_raise_with_the_valid_ones():
         check(3, "x")
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("ex-notation-shape", "'ex-notation-shapes'"), ("EX-Notation-Shapes", "'ex-notation-shapes'"),
+    (" ex-notation-fold ", "'ex-notation-fold'"), ("ex-intro-rates", "'ex-intro-rate'"),
+    ("ex-notation-fold:zz", "'ex-notation-fold:z'"),
+])
+def test_a_mistyped_label_is_told_the_closest_labels_first(typed, meant):
+    with pytest.raises(ValueError) as caught:
+        check(typed, "1")
+    message = str(caught.value)
+    suggestion = message.split("did you mean ", 1)[1].split("?", 1)[0]
+    assert suggestion.startswith(meant), message
+    assert "ex-calc-derivative" in message.split("The labels are: ", 1)[1]  # the full list too
+
+
+def test_messages_about_the_answers_keep_the_label_as_it_is_typed():
+    assert "The exercise ex-notation-shapes has 2 parts" in str(check("ex-notation-shapes", 1))
+    assert "The exercise ex-intro-rate takes one answer" in str(check("ex-intro-rate", "1", "2"))
+
+
 def test_a_multi_part_exercise_takes_one_answer_per_part():
     parts = describe("ex-calc-partials")
     assert parts["kind"] == "parts"

@@ -94,9 +94,14 @@ def _part_name(part: Part) -> str:
 
 
 def _part_title(part: Part) -> str:
-    """The box's label: the checker's prompt (which names the part), else the kind."""
+    """The box's label: the checker's prompt (which names the part), else the kind.
+
+    A prompt that begins with a symbol (``z_j, a number``, ``x.grad after …``) keeps its case.
+    """
     if part.prompt:
-        return part.prompt[:1].upper() + part.prompt[1:]
+        from bpnotes.exercises.verdict import sentence_start
+
+        return sentence_start(part.prompt)
     what = WHAT[part.kind]
     return f"{_part_name(part)}: {what}" if part.name else what.capitalize()
 

@@ -275,15 +275,24 @@ def check_formula(
 
 
 # ----------------------------------------------------------------- numbers
+#: The ratios answer/expected that a number checker calls a slip of a constant factor: a
+#: lost or doubled factor 2 (such as the ½ of ½(y − t)²), with or without a flipped sign.
+#: Other ratios (3, 10, 1/4, ...) are far more often an unrelated slip, for which "a
+#: constant factor" would be a misleading hint.
+FACTOR_SLIPS = (Fraction(2), Fraction(1, 2), Fraction(-2), Fraction(-1, 2))
+
+
 def _factor_slip(value: float, expected: float) -> Reason | None:
-    """FACTOR (or SIGN) when value/expected is a small simple fraction such as 2, 1/2 or −1."""
+    """SIGN when value/expected is −1, FACTOR when it is ±2 or ±½ (:data:`FACTOR_SLIPS`)."""
     if expected == 0 or value == 0:
         return None
     ratio = value / expected
-    simple = Fraction(ratio).limit_denominator(4)
-    close = abs(float(simple) - ratio) <= 1e-6 * abs(ratio)
-    if close and simple not in (0, 1) and 1 in (abs(simple.numerator), simple.denominator):
-        return Reason.SIGN if simple == -1 else Reason.FACTOR
+    if not math.isfinite(ratio):
+        return None
+    if abs(ratio + 1) <= 1e-6:
+        return Reason.SIGN
+    if any(abs(ratio - float(slip)) <= 1e-6 * abs(ratio) for slip in FACTOR_SLIPS):
+        return Reason.FACTOR
     return None
 
 

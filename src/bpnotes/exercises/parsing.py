@@ -139,6 +139,28 @@ def _syntax_message(text: str) -> str:
             "and use round brackets")
 
 
+def _lambda_as_name(text: str, symbols: Mapping[str, sp.Symbol]) -> str:
+    """``text`` with the word ``lambda``, where it names λ (``1/lambda``), read as ``lam``.
+
+    ``lambda`` is a Python keyword, so ``ast`` cannot read it as a name; a text that is not
+    Python with it (``1/lambda``) but is meant as λ becomes ``1/lam`` when the exercise's
+    symbol for λ is ``lam``, and is refused with the available symbols otherwise. A real
+    lambda expression (``lambda: 1``) is left to the whitelist, which refuses it.
+    """
+    if not re.search(r"\blambda\b", text):
+        return text
+    try:
+        ast.parse(text, mode="eval")
+        return text
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+        pass
+    if "lam" not in symbols:
+        known = ", ".join(sorted(symbols)) or "none: a number is asked"
+        raise AnswerError(Reason.SYMBOL, "the name lambda is not part of this exercise (the "
+                          f"symbols available are: {known})")
+    return re.sub(r"\blambda\b", "lam", text)
+
+
 def parse_formula(
     text: str,
     symbols: Mapping[str, sp.Symbol],
@@ -181,6 +203,7 @@ def parse_formula(
     text = _normalise(text)
     if not text:
         raise AnswerError(Reason.PARSE, "the answer is empty")
+    text = _lambda_as_name(text, symbols)
     if "=" in text and not re.search(r"[<>!]=", text):
         raise AnswerError(Reason.PARSE, "that is an assignment or an equation (it has =): give "
                           "only the expression, e.g. for w = w - eta*g write w - eta*g")

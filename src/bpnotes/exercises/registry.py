@@ -15,6 +15,7 @@ and function names allowed), ``"number"``, ``"choice"`` (with the options), ``"a
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any, Literal
 
 from .parsing import FUNCTIONS
 from .timeout import CheckTimeout, time_limit
-from .verdict import Reason, Verdict, wrong
+from .verdict import Reason, Verdict, sentence_start, wrong
 
 __all__ = ["CHAPTERS", "KINDS", "Exercise", "check", "describe", "exercise", "exercises"]
 
@@ -161,9 +162,25 @@ def _lookup(label: object) -> tuple[Exercise | None, list[Exercise]]:
         return _REGISTRY[label], []
     parts = [ex for name, ex in _REGISTRY.items() if name.startswith(label + ":")]
     if not parts:
-        raise ValueError(f"no exercise with a checker is labelled {label!r}; the labels are: "
-                         + ", ".join(exercises()))
+        labels = exercises()
+        guess = _closest(label, labels)
+        quoted = [repr(name) for name in guess]
+        hint = (f"; did you mean {', '.join(quoted[:-1])}{' or ' * (len(quoted) > 1)}"
+                f"{quoted[-1]}? The labels are: " if guess else "; the labels are: ")
+        raise ValueError(f"no exercise with a checker is labelled {label!r}{hint}"
+                         + ", ".join(labels))
     return None, parts
+
+
+def _closest(label: str, labels: Sequence[str]) -> list[str]:
+    """The labels (whole exercises and parts) closest to a mistyped ``label``, best first:
+    the same label up to case and spaces, else the nearest spellings."""
+    candidates = list(dict.fromkeys([name.split(":", 1)[0] for name in labels] + list(labels)))
+    typed = "".join(label.split()).lower()
+    same = [name for name in candidates if name.lower() == typed]
+    if same:
+        return same[:1]
+    return difflib.get_close_matches(typed, candidates, n=3, cutoff=0.75)
 
 
 def describe(label: str) -> dict[str, Any]:
@@ -252,18 +269,19 @@ def check(label: str, *answers: Any) -> Verdict:
     registered, parts = _lookup(label)
     if registered is not None:
         if len(answers) != 1:
-            return wrong(f"{label} takes one answer; got {len(answers)}.", Reason.PARTS)
+            return wrong(f"the exercise {label} takes one answer; got {len(answers)}.",
+                         Reason.PARTS)
         return _run(registered, answers[0])
     names = ", ".join(p.label for p in parts)
     if len(answers) == 1 and len(parts) > 1:
         answers = _unpacked(answers[0], len(parts))
     if len(answers) != len(parts):
-        return wrong(f"{label} has {len(parts)} parts ({names}): give one answer per part, in "
-                     f"that order, or check one part at a time; got {len(answers)} answer(s).",
-                     Reason.PARTS)
+        return wrong(f"the exercise {label} has {len(parts)} parts ({names}): give one answer "
+                     "per part, in that order, or check one part at a time; got "
+                     f"{len(answers)} answer(s).", Reason.PARTS)
     verdicts = [_run(part, answer) for part, answer in zip(parts, answers, strict=True)]
     message = " ".join(f"[{p.label.split(':')[-1]}] {'✔' if v.correct else '✘'} "
-                       f"{v.message[:1].upper()}{v.message[1:]}"
+                       f"{sentence_start(v.message)}"
                        for p, v in zip(parts, verdicts, strict=True))
     failed = [v for v in verdicts if not v.correct]
     if not failed:

@@ -8,11 +8,12 @@ only the standard library: it is part of the numpy-free checking path.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["FACTOR_HINT", "Reason", "Verdict", "relative_band", "size_of_error"]
+__all__ = ["FACTOR_HINT", "Reason", "Verdict", "relative_band", "sentence_start", "size_of_error"]
 
 
 class Reason(StrEnum):
@@ -44,6 +45,24 @@ class Reason(StrEnum):
 #: give the answer away, next to the reader's own (wrong) answer.
 FACTOR_HINT = (" It differs from the right answer by a constant factor: check the constant "
                "factors and the signs.")
+
+
+# A first word that is plain English (lower-case letters, possibly hyphenated, or the
+# article "a"), not a symbol (z_j, b, x.grad, grad(w), h5), a label (ex-…) or a formula.
+_PLAIN_WORD = re.compile(r"(?!ex-)(?:[a-z]{2,}(?:-[a-z]+)*|a)(?=[\s,;:.!?]|$)")
+
+
+def sentence_start(text: str) -> str:
+    """``text`` with its first letter upper-cased when it begins with a plain word.
+
+    A text that begins with a symbol, a name from code or an exercise label is left as it is:
+    ``"z_j, a number"``, ``"b after one step"``, ``"x.grad after …"`` and
+    ``"ex-notation-shapes …"`` keep their case, ``"the number of rows"`` becomes
+    ``"The number of rows"``.
+    """
+    if _PLAIN_WORD.match(text):
+        return text[:1].upper() + text[1:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -80,7 +99,7 @@ class Verdict:
         return "✔ Right." if self.correct else "✘ Not yet."
 
     def _sentence(self) -> str:
-        return self.message[:1].upper() + self.message[1:]
+        return sentence_start(self.message)
 
     def __str__(self) -> str:
         return f"{self.verdict} {self._sentence()}"
