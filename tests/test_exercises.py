@@ -38,12 +38,13 @@ def _sigmoid(z):
 #: label -> answers a learner may give (each must pass).
 RIGHT: dict[str, list[object]] = {
     # J(w) = ½ λ w²: w_1 = (1 − η λ) w_0 = 0 for every w_0 iff η = 1/λ
-    "ex-intro-rate": ["1/lam", "lam**-1", "1/λ", sp.Symbol("lam") ** -1],
+    "ex-intro-rate": ["1/lam", "lam**-1", "1/λ", sp.Symbol("lam") ** -1, "1/lambda"],
     # sizes [5, 3, 4, 2]: W² is 4 × 3; 5·3 + 3 + 3·4 + 4 + 4·2 + 2 = 44
     "ex-notation-shapes:rows": [4, "4"],
     "ex-notation-shapes:columns": [3],
     "ex-notation-count": [44, "44", np.int64(44)],
-    "ex-notation-wij": ["W^l_32", "W_32", "w32", "32"],
+    "ex-notation-wij": ["W^l_32", "W_32", "w32", "32", "W_{32}", "W^{l}_{32}", "W^l_{3,2}",
+                        "W^l_{32}"],
     # Θ^(2) maps layer 2 (4 units + bias) to layer 3 (2 units): 2 × 5
     "ex-notation-theta:rows": [2],
     "ex-notation-theta:columns": [5],
@@ -53,7 +54,8 @@ RIGHT: dict[str, list[object]] = {
     "ex-notation-fold:z": [-0.5, "-1/2"],
     "ex-notation-fold:gradient": [0.2, "1/5"],
     "ex-notation-letters": ["a_j", "a"],
-    "ex-notation-batch": ["D.T @ A / m", "D.T@A/m"],
+    "ex-notation-batch": ["D.T @ A / m", "D.T@A/m", "D.T @ A/m", "(D.T @ A) / m",
+                          "1/m * D.T @ A", "(1/m) * D.T @ A"],
     # term by term: 2x³ − 6x + 5
     "ex-calc-derivative": ["2*x**3 - 6*x + 5", "5 + 2*x^3 - 6*x",
                            2 * sp.Symbol("x") ** 3 - 6 * sp.Symbol("x") + 5],
@@ -401,6 +403,16 @@ def _no_leak(verdict: Verdict, *secrets: str) -> None:
     ("label", "answer", "reason", "words"),
     [
         ("ex-intro-rate", "2/lam", Reason.FACTOR, "constant factor"),
+        # 1·2 + 3·(−1) = −1: the bias W_j0 left out; 0.5·2 + 1·(−1) + 3·1 = 3: a_0 = 1 last
+        ("ex-notation-fold:z", -1, Reason.TOO_LARGE, "constant input a_0 = 1"),
+        ("ex-notation-fold:z", 3, Reason.SIGN, "first weight"),
+        ("ex-notation-shapes:rows", 3, Reason.TOO_SMALL, "receiving"),
+        ("ex-notation-shapes:columns", 4, Reason.TOO_LARGE, "sending"),
+        ("ex-notation-count", 35, Reason.TOO_SMALL, "weights only"),  # 15 + 12 + 8
+        ("ex-notation-count", 440, Reason.TOO_LARGE, "too large"),
+        ("ex-notation-count", 22, Reason.TOO_SMALL, "too small"),
+        ("ex-notation-batch", "A.T @ D/m", Reason.WRONG, "shape"),
+        ("ex-notation-wij", "W^{l}_{2,3}", Reason.WRONG, "receiving"),
         ("ex-calc-derivative", "2*x**3 - 6*x", Reason.MISSING_TERM, "missing"),
         ("ex-calc-partials:w2", "2*(w1 + 2*w2 - 3)", Reason.FACTOR, "constant factor"),
         ("ex-calc-gradient-point:w2", 3, Reason.SIGN, "constant factor"),
@@ -445,6 +457,18 @@ def test_typical_slips_are_named_by_their_reason(label, answer, reason, words):
     assert not verdict.correct
     assert verdict.reason == reason, verdict
     assert words in verdict.message, verdict.message
+
+
+@pytest.mark.parametrize(("label", "answer"), [
+    ("ex-notation-count", 22), ("ex-notation-count", 88), ("ex-notation-count", 440),
+    ("ex-notation-shapes:rows", 2), ("ex-notation-shapes:rows", 8),
+    ("ex-notation-theta:columns", 10), ("ex-notation-fold:z", 1.5), ("ex-notation-fold:z", 5.5),
+    ("ex-notation-fold:z", 1e308), ("ex-notation-fold:gradient", 0.6),
+])
+def test_a_count_or_a_number_off_by_a_non_factor_gets_no_factor_hint(label, answer):
+    verdict = check(label, answer)
+    assert not verdict and verdict.reason not in (Reason.FACTOR, Reason.CORRECT), verdict
+    assert "constant factor" not in verdict.message, verdict.message
 
 
 @pytest.mark.parametrize(

@@ -3,20 +3,22 @@
 The references follow from the page's conventions, written here as small rules: W^l has
 shape (n_l, n_{l−1}) with row = receiving and column = sending neuron; Θ^{(l)} has the bias
 column 0 and maps layer l to layer l + 1, counting the input as layer 1; a folded bias is
-the weight of the constant input a_0 = 1; δ in some older texts is −∂E/∂net. Sympy and the
-standard library only.
+the weight of the constant input a_0 = 1; δ in some older texts is −∂E_p/∂net_j for one
+example's error E_p. Sympy and the standard library only.
 """
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from .checkers import check_choice, check_formula, check_number
+from .parsing import AnswerError, parse_formula, read_number
 from .registry import exercise
-from .verdict import Verdict
+from .verdict import FACTOR_HINT, Reason, Verdict, size_of_error, wrong
 
 __all__ = [
     "BATCH_GRADIENTS",
@@ -28,6 +30,7 @@ __all__ = [
     "THETA_SIZES",
     "batch_gradient_shapes",
     "folded_z",
+    "folded_z_slips",
     "parameter_count",
     "theta_shape",
     "weight_shape",
@@ -74,6 +77,17 @@ def folded_z() -> Fraction:
     return sum((w * a for w, a in zip(FOLD_WEIGHTS, inputs, strict=True)), Fraction(0))
 
 
+def folded_z_slips() -> dict[str, Fraction]:
+    """The z_j of two slips of the fold: the inputs' weighted sum without the folded bias, and
+    the constant input a_0 = 1 put last instead of first (under W_j2)."""
+    inputs = FOLD_INPUT
+    without_bias = sum((w * a for w, a in zip(FOLD_WEIGHTS[1:], inputs, strict=True)),
+                       Fraction(0))
+    constant_last = sum((w * a for w, a in zip(FOLD_WEIGHTS, (*inputs, 1), strict=True)),
+                        Fraction(0))
+    return {"without the bias": without_bias, "constant input last": constant_last}
+
+
 def batch_gradient_shapes(m: int = 7, n_out: int = 3, n_in: int = 5) -> dict[str, tuple[int, ...]]:
     """The shape of each of :data:`BATCH_GRADIENTS`, by the rules of matrix products."""
     D, A = (m, n_out), (m, n_in)
@@ -88,22 +102,66 @@ def batch_gradient_shapes(m: int = 7, n_out: int = 3, n_in: int = 5) -> dict[str
             "D @ A.T / m": product(D, transpose(A))}
 
 
-def _count(expected: int) -> Any:
+def _count(expected: int, slips: dict[int, str] | None = None) -> Any:
+    """A checker of a whole number, with a message for each known slip (by its value) and
+    no constant-factor hint: a count half or twice the right one is simply too small or too
+    large."""
+
     def check_count(answer: Any) -> Verdict:
-        return check_number(answer, expected, rtol=0, atol=0, integer=True)
+        verdict = check_number(answer, expected, rtol=0, atol=0, integer=True)
+        if verdict.correct:
+            return verdict
+        try:
+            value = read_number(answer)
+        except AnswerError:
+            return verdict
+        if slips and value in slips:
+            return wrong(slips[int(value)], verdict.reason, expected)
+        if verdict.reason in (Reason.FACTOR, Reason.SIGN):
+            reason = size_of_error(value, expected)[1]
+            return wrong(verdict.message.replace(FACTOR_HINT, ""), reason, expected)
+        return verdict
 
     return check_count
 
 
+def _shape_slips(rows: int, columns: int) -> tuple[dict[int, str], dict[int, str]]:
+    """Messages for rows and columns swapped (the shape of the transpose)."""
+    swapped = ("that is the size of the other layer: a row of W^l belongs to one neuron of "
+               "the layer it feeds (the receiving one), a column to one neuron of the layer "
+               "before (the sending one).")
+    return ({columns: swapped} if columns != rows else {},
+            {rows: swapped} if columns != rows else {})
+
+
+_ROW_SLIPS, _COLUMN_SLIPS = _shape_slips(*weight_shape(SIZES, 2))
 check_w2_rows = exercise("ex-notation-shapes:rows", "number", prompt="the number of rows of W²")(
-    _count(weight_shape(SIZES, 2)[0]))
+    _count(weight_shape(SIZES, 2)[0], _ROW_SLIPS))
 check_w2_columns = exercise("ex-notation-shapes:columns", "number",
-                            prompt="the number of columns of W²")(_count(weight_shape(SIZES, 2)[1]))
+                            prompt="the number of columns of W²")(
+    _count(weight_shape(SIZES, 2)[1], _COLUMN_SLIPS))
+_WEIGHTS_ONLY = sum(rows * columns for rows, columns in
+                    (weight_shape(SIZES, layer) for layer in range(1, len(SIZES))))
 check_parameter_count = exercise("ex-notation-count", "number", prompt="the number of weights "
-                                 "and biases")(_count(parameter_count(SIZES)))
+                                 "and biases")(_count(parameter_count(SIZES), {
+                                     _WEIGHTS_ONLY: "that counts the weights only: every "
+                                     "neuron after the input has a bias too."}))
 
 
 _ENTRIES = ("W^l_23", "W^l_32")
+#: W^l_32 as a reader may type it: W^l_{32}, W^{l}_{3,2}, W_32, w32, 32, (3, 2) ...
+_ENTRY_FORM = re.compile(r"(?:w(?:\^\{?l\}?)?_?)?[{(\[]?(\d),?(\d)[})\]]?")
+
+
+def _entry(answer: Any) -> Any:
+    """The option an entry typed in any of the usual forms names (else ``answer`` itself)."""
+    if not isinstance(answer, str):
+        return answer
+    found = _ENTRY_FORM.fullmatch("".join(answer.split()).lower())
+    if found is None:
+        return answer
+    name = f"W^l_{found[1]}{found[2]}"
+    return name if name in _ENTRIES else answer
 
 
 @exercise("ex-notation-wij", "choice", prompt="their w_23 is this book's …", options=_ENTRIES)
@@ -111,9 +169,7 @@ def check_reversed_index(answer: Any) -> Verdict:
     """A text's w_23 (from neuron 2 of the previous layer to neuron 3): which entry of W^l?"""
     sending, receiving = 2, 3
     expected = f"W^l_{receiving}{sending}"  # row = receiving neuron, column = sending one
-    aliases = {form.format(e[-2:]): e for e in _ENTRIES
-               for form in ("W_{}", "W{}", "W^l_{{{}}}", "{}")}
-    return check_choice(answer, expected, _ENTRIES, aliases=aliases,
+    return check_choice(_entry(answer), expected, _ENTRIES,
                         wrong_message="is not right: which index is the receiving neuron here?")
 
 
@@ -123,11 +179,11 @@ check_theta_columns = exercise("ex-notation-theta:columns", "number", prompt="th
                                "columns of Θ^(2)")(_count(theta_shape(THETA_SIZES, 2)[1]))
 
 
-@exercise("ex-notation-sign", "formula", prompt="the change of W^l_ji in one step, a formula in "
+@exercise("ex-notation-sign", "formula", prompt="the change of W^l_jk in one step, a formula in "
           "eta, delta and a", symbols=("eta", "delta", "a"))
 def check_sign_translation(answer: Any) -> Verdict:
-    """Their Δw_ji = η δ_j o_i with δ_j = −∂E/∂net_j, in this book's symbols η, δ^l_j and
-    a^{l−1}_i."""
+    """Their Δw_ji = η δ_j o_i with δ_j = −∂E_p/∂net_j (one example's error E_p), in this
+    book's symbols η, δ^l_j and a^{l−1}_k (their sending unit i is this book's k)."""
     eta, delta, a = sp.symbols("eta delta a", real=True)
     their_delta = -delta        # their δ is minus this book's ∂C/∂z
     reference = eta * their_delta * a
@@ -135,10 +191,26 @@ def check_sign_translation(answer: Any) -> Verdict:
                          domains={"eta": (0.01, 1), "delta": (-2, 2), "a": (0.05, 1)})
 
 
+_FOLD_SLIPS = {
+    "without the bias": "that is the weighted sum of x alone: the folded row has one weight "
+    "more than x has entries, for the constant input a_0 = 1, eq. (notation-bias-fold).",
+    "constant input last": "the constant input a_0 = 1 goes with W_j0, the first weight of the "
+    "row, eq. (notation-bias-fold), not the last.",
+}
+
+
 @exercise("ex-notation-fold:z", "number", prompt="z_j, a number")
 def check_folded_z(answer: Any) -> Verdict:
-    """z_j of the folded neuron (:data:`FOLD_WEIGHTS`, :data:`FOLD_INPUT`)."""
-    return check_number(answer, float(folded_z()), rtol=1e-9, atol=1e-12)
+    """z_j of the folded neuron (:data:`FOLD_WEIGHTS`, :data:`FOLD_INPUT`), with a message for
+    each slip of :func:`folded_z_slips`."""
+    verdict = check_number(answer, float(folded_z()), rtol=1e-9, atol=1e-12)
+    if verdict.correct or verdict.reason in (Reason.PARSE, Reason.TYPE, Reason.NOT_FINITE):
+        return verdict
+    for slip, value in folded_z_slips().items():
+        if value != folded_z() and check_number(answer, float(value), rtol=1e-9, atol=1e-12):
+            reason = size_of_error(float(value), float(folded_z()))[1]
+            return wrong(_FOLD_SLIPS[slip], reason, verdict.solution)
+    return verdict
 
 
 @exercise("ex-notation-fold:gradient", "number", prompt="∂ℓ/∂W_j0, a number")
@@ -165,7 +237,38 @@ def check_batch_gradient(answer: Any) -> Verdict:
     right_shape = (n_out, n_in)
     (expected,) = [e for e, shape in batch_gradient_shapes(m, n_out, n_in).items()
                    if shape == right_shape]
-    aliases = {e.replace(" ", ""): e for e in BATCH_GRADIENTS}
-    return check_choice(answer, expected, BATCH_GRADIENTS, aliases=aliases,
+    return check_choice(_batch_option(answer), expected, BATCH_GRADIENTS,
                         wrong_message="does not have the shape (n_l, n_{l−1}) of W^l: work out "
                         "the shape of each product.")
+
+
+_D, _A, _DT, _AT = sp.symbols("D A D_T A_T", commutative=False)
+_BATCH_SYMBOLS = {"D": _D, "A": _A, "D_T": _DT, "A_T": _AT, "m": sp.Symbol("m", positive=True)}
+
+
+def _batch_product(text: str) -> sp.Expr | None:
+    """A product of D, A, their transposes (.T) and 1/m as a sympy expression in symbols that
+    do not commute (so D.T @ A and A.T @ D differ), or None if the text is not one.
+
+    Read by the book's answer parser after ``X.T`` → ``X_T`` and ``@`` → ``*``: nothing is
+    executed.
+    """
+    code = re.sub(r"\b([DA])\s*\.\s*T\b", r"\1_T", text).replace("@", "*")
+    try:
+        return sp.expand(parse_formula(code, _BATCH_SYMBOLS))
+    except AnswerError:
+        return None
+
+
+def _batch_option(answer: Any) -> Any:
+    """The option of :data:`BATCH_GRADIENTS` that ``answer`` writes in another form (spaces,
+    brackets, ``1/m *`` in front), else ``answer`` itself."""
+    if not isinstance(answer, str):
+        return answer
+    given = _batch_product(answer)
+    if given is None:
+        return answer
+    for option in BATCH_GRADIENTS:
+        if sp.expand(given - _batch_product(option)) == 0:
+            return option
+    return answer
