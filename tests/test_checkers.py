@@ -265,6 +265,27 @@ def test_formula_names_the_point_only_in_the_readers_symbols():
     assert not verdict and "hidden" not in verdict.message
 
 
+@pytest.mark.parametrize(("answer", "named"), [
+    ("2*x*(x + t)", "the coefficient of t*x"),      # 2x² + 2tx against 2x² − 2tx
+    ("2*x**2 - 2*x*t + 5", None),                    # an extra constant: not a coefficient
+    ("2*x**2 - 2*x*t - 4", None),
+])
+def test_term_hint_names_a_changed_coefficient_not_an_extra_term(answer, named):
+    verdict = check_formula(answer, 2 * x * (x - t), symbols=SYMBOLS)
+    assert not verdict.correct
+    if named is not None:
+        assert named in verdict.message and "not in the right answer" not in verdict.message
+        assert "-2" not in verdict.message             # the right coefficient is not shown
+    else:
+        assert "coefficient" not in verdict.message and "not in the right answer" in verdict.message
+
+
+def test_term_hint_names_the_constant_term_when_only_its_value_differs():
+    verdict = check_formula("2*x**2 - 2*x*t + 5", 2 * x * (x - t) + 3, symbols=SYMBOLS)
+    assert "the constant term is not the right one" in verdict.message, verdict.message
+    assert "3" not in verdict.message.split("Expanded")[1]
+
+
 def test_term_hint_is_left_out_when_the_expansion_would_be_unreadable():
     L, l_ = sp.symbols("L l", integer=True, positive=True)
     verdict = check_formula("(w/4)**(L - l - 1)", (w / 4) ** (L - l_),

@@ -170,22 +170,29 @@ def _term_hint(given: sp.Expr, reference: sp.Expr) -> tuple[str, Reason]:
     """Which additive terms differ, without quoting the reference."""
     if not (_is_small_polynomial(given) and _is_small_polynomial(reference)):
         return "", Reason.WRONG
-    given_terms = set(sp.Add.make_args(sp.expand(given)))
-    reference_terms = set(sp.Add.make_args(sp.expand(reference)))
-    if not all(_is_readable_term(term) for term in given_terms | reference_terms):
+    # Expanded, each side is a sum of coefficient * monomial: {monomial: coefficient}.
+    given_terms = dict(sp.expand(given).as_coefficients_dict())
+    reference_terms = dict(sp.expand(reference).as_coefficients_dict())
+    if not all(_is_readable_term(monomial) for monomial in given_terms | reference_terms):
         return "", Reason.WRONG  # e.g. expanded sigmoids: a term list would confuse
     if len(given_terms) == 1 and len(reference_terms) == 1:
         return "", Reason.WRONG  # one term against one: a term list says nothing new
-    extra, missing = given_terms - reference_terms, reference_terms - given_terms
+    extra = [m for m in given_terms if m not in reference_terms]
+    missing = [m for m in reference_terms if m not in given_terms]
+    changed = [m for m in given_terms
+               if m in reference_terms and sp.simplify(given_terms[m] - reference_terms[m]) != 0]
     parts = []
     if extra:
-        listed = ", ".join(sorted(map(str, extra))[:6])
+        listed = ", ".join(sorted(str(given_terms[m] * m) for m in extra)[:6])
         parts.append(f"these terms of yours are not in the right answer: {listed}")
+    if changed:
+        listed = ", ".join(sorted("the constant term" if m == 1 else f"the coefficient of {m}"
+                                  for m in changed)[:6])
+        parts.append(f"{listed} {'is' if len(changed) == 1 else 'are'} not the right one")
     if missing:
-        parts.append(f"{len(missing)} term(s) of the right answer are missing or have a "
-                     "different coefficient")
-    reason = (Reason.MISSING_TERM if missing and not extra else
-              Reason.EXTRA_TERM if extra and not missing else Reason.WRONG)
+        parts.append(f"{len(missing)} term(s) of the right answer are missing")
+    reason = (Reason.MISSING_TERM if missing and not extra and not changed else
+              Reason.EXTRA_TERM if extra and not missing and not changed else Reason.WRONG)
     return (" Expanded, " + "; ".join(parts) + ".") if parts else "", reason
 
 

@@ -10,13 +10,12 @@ with :mod:`bpnotes.logistic`.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 import sympy as sp
 
 from .checkers import check_choice, check_formula, check_number
-from .parsing import sigmoid
+from .parsing import AnswerError, read_expression, sigmoid
 from .references import REFERENCES
 from .registry import exercise
 from .verdict import Reason, Verdict, wrong
@@ -71,7 +70,7 @@ def first_step() -> tuple[sp.Expr, sp.Expr]:
 
 
 def softmax(scores: tuple[sp.Expr, ...]) -> list[sp.Expr]:
-    """o_c = e^{z_c} / Σ_j e^{z_j}, eq. (softmax)."""
+    """o_c = e^{z_c} / Σ_j e^{z_j}, eq. (softmax-def)."""
     total = sp.Add(*(sp.exp(v) for v in scores))
     return [sp.exp(v) / total for v in scores]
 
@@ -139,25 +138,38 @@ def check_softmax_jacobian(answer: Any) -> Verdict:
                          domains={str(v): (-2, 2) for v in scores})
 
 
-def _exp_count(answer: Any) -> int:
-    if isinstance(answer, str):
-        return len(re.findall(r"\bexp\s*\(", answer))
-    if isinstance(answer, sp.Basic):
-        return sum(1 for node in sp.preorder_traversal(answer) if isinstance(node, sp.exp))
-    return 0
+def _exponentials(answer: Any, symbols: dict[str, sp.Symbol]) -> int | None:
+    """How many different exponentials the reader's formula contains, counted after reading
+    it (so that ``e^x``, ``e**x`` and ``exp(x)`` count alike, ``sigma(u)`` counts as the one
+    exponential it contains, and one exponential written twice counts once); ``None`` when
+    the answer cannot be read."""
+    try:
+        expr = read_expression(answer, symbols)
+    except AnswerError:
+        return None
+    return len({node for node in sp.preorder_traversal(expr) if isinstance(node, sp.exp)})
 
 
-@exercise("ex-softmax-two", "formula", prompt="o1 as a formula in z0 and z1 with a single exp",
-          symbols=("z0", "z1"))
+@exercise("ex-softmax-two", "formula", prompt="o1 as a formula in z0 and z1 in which only one "
+          "exponential appears", symbols=("z0", "z1"))
 def check_two_class_softmax(answer: Any) -> Verdict:
-    """o_1 of a two-class softmax as a formula in z0 and z1 using a single exp."""
+    """o_1 of a two-class softmax (classes 0 and 1) as a formula in z0 and z1 in which only
+    one exponential appears (it may appear more than once)."""
     z0, z1 = sp.symbols("z0 z1", real=True)
-    verdict = check_formula(answer, softmax((z0, z1))[1], symbols={"z0": z0, "z1": z1},
-                            domains={"z0": (-2, 2), "z1": (-2, 2)})
-    if verdict.correct and _exp_count(answer) > 1:
-        return wrong("It equals o1, but the exercise asks for a form with a single exp: divide "
-                     "the top and the bottom by one of the exponentials.", Reason.WRONG,
-                     verdict.solution)
+    symbols = {"z0": z0, "z1": z1}
+    domains = {"z0": (-2, 2), "z1": (-2, 2)}
+    outputs = softmax((z0, z1))
+    verdict = check_formula(answer, outputs[1], symbols=symbols, domains=domains)
+    if verdict.correct:
+        count = _exponentials(answer, symbols)
+        if count is not None and count > 1:
+            return wrong(f"It equals o1, but it contains {count} different exponentials and "
+                         "the exercise asks for a form with only one: divide the top and the "
+                         "bottom by one of them.", Reason.WRONG, verdict.solution)
+        return verdict
+    if check_formula(answer, outputs[0], symbols=symbols, domains=domains).correct:
+        return wrong("That is o0, the probability of the other class: check which score is "
+                     "subtracted from which in the exponent.", Reason.WRONG, verdict.solution)
     return verdict
 
 
