@@ -70,12 +70,12 @@ def _shortest_distance(w, b, c1, c2, p1):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_contour_distance_is_the_shortest_distance_between_the_lines(seed):
-    derived, claimed, (w1, w2, c1, c2) = S.contour_distance()
+    derived, claimed, (w1, w2, zeta1, zeta2) = S.contour_distance()
     assert sp.simplify(derived - claimed) == 0
     rng = np.random.default_rng(seed)
     w, b = rng.normal(size=2), float(rng.normal())
     levels = rng.normal(scale=3, size=2)
-    formula = float(derived.subs({w1: w[0], w2: w[1], c1: levels[0], c2: levels[1]}))
+    formula = float(derived.subs({w1: w[0], w2: w[1], zeta1: levels[0], zeta2: levels[1]}))
     for p1 in rng.normal(scale=5, size=3):   # the same from every point of line 1
         assert _shortest_distance(w, b, *levels, p1) == pytest.approx(formula, rel=1e-6)
 

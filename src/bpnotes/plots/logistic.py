@@ -41,6 +41,7 @@ from .style import (
 )
 
 __all__ = [
+    "BEHAVIOURS",
     "EXPLORER_EPOCHS",
     "LogisticRun",
     "SoftmaxRun",
@@ -54,6 +55,7 @@ __all__ = [
     "plot_saturation",
     "plot_separable_growth",
     "plot_sigmoid",
+    "run_behaviour",
     "saturation_run",
     "softmax_explorer",
     "softmax_run",
@@ -99,6 +101,25 @@ def _boundary(ax: Axes, w: np.ndarray, b: float, X: np.ndarray, **style) -> None
         ax.plot(-(w[1] * ys + b) / w[0], ys, **style)
 
 
+def _label_positions(lines: QuadContourSet, X: np.ndarray) -> list[tuple[float, float]]:
+    """Where each contour line's label goes: on the middle 70 % of the line (by length), so
+    that a line crossing only a corner of the axes is labelled in full and not at its cut
+    end, at the point furthest from the data points, so that no marker covers the label."""
+    positions = []
+    for segments in lines.allsegs:
+        for segment in segments:
+            if len(segment) < 2:
+                continue
+            lengths = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(segment, axis=0).T))])
+            inner = segment[(0.15 * lengths[-1] <= lengths) & (lengths <= 0.85 * lengths[-1])]
+            if len(inner) == 0:
+                inner = segment[[len(segment) // 2]]
+            clearance = np.linalg.norm(inner[:, None, :] - X[None, :, :], axis=2).min(axis=1)
+            best = inner[int(np.argmax(clearance))]
+            positions.append((float(best[0]), float(best[1])))
+    return positions
+
+
 def _histories(result: logistic.LogisticFit) -> tuple[np.ndarray, np.ndarray]:
     """The weights and biases after every epoch, from the fit's ``path`` (rows (w, b))."""
     return result.path[:, :-1], result.path[:, -1]
@@ -119,10 +140,40 @@ def _binary_minimum() -> float:
     return float(logistic.fit(X, t, lr=3.0, epochs=4000).losses[-1])
 
 
-def _status(result, epochs: int) -> str:
-    if result.diverged:
-        return f"diverged after {len(result.losses) - 1} epochs: stopped"
-    return f"$J$ after {epochs} epochs = {result.losses[-1]:.4f}"
+#: How an explorer run ends (:func:`run_behaviour`), and the words its alt text uses for it.
+BEHAVIOURS = {
+    "falls": "falling to the end",
+    "cycle": "ending in a cycle between two values",
+    "jumps": "still jumping up and down at the end",
+    "diverged": "until training diverged and was stopped",
+}
+
+
+def run_behaviour(losses: np.ndarray, diverged: bool, tail: int = 20) -> str:
+    """How a run ends, judged on its last ``tail`` costs: "diverged"; "falls" (they never
+    rise); "cycle" (they alternate between two values, to 1e-6 relative); or "jumps"
+    (anything else). A jumping run at a large rate is chaotic: its last cost changes
+    completely with the rounding of a sum, so no value of it is worth printing."""
+    if diverged:
+        return "diverged"
+    last = np.asarray(losses[-tail:], dtype=float)
+    if np.all(np.diff(last) <= 0):
+        return "falls"
+    if len(last) > 2 and np.allclose(last[2:], last[:-2], rtol=1e-6, atol=0.0):
+        return "cycle"
+    return "jumps"
+
+
+def _status(losses: np.ndarray, behaviour: str, epochs: int) -> str:
+    """The title over an explorer's cost panel: a cost only where it is reproducible."""
+    if behaviour == "diverged":
+        return f"diverged after {len(losses) - 1} epochs: stopped"
+    if behaviour == "cycle":
+        low, high = sorted(losses[-2:])
+        return f"$J$ cycles between {low:.4f} and {high:.4f}"
+    if behaviour == "jumps":
+        return f"$J$ still jumping after {epochs} epochs"
+    return f"$J$ after {epochs} epochs = {losses[-1]:.4f}"
 
 
 # ----------------------------------------------------------------- static figures
@@ -251,7 +302,7 @@ def plot_probability_surface(
         image = ax.contourf(g1, g2, p, levels=np.linspace(0, 1, 11), cmap="Greys", alpha=0.6)
         lines = ax.contour(g1, g2, p, levels=[0.1, 0.5, 0.9], colors="k",
                            linestyles=[":", "-", "--"], linewidths=1)
-        ax.clabel(lines, fmt="%.1f", fontsize=MIN_FONT)
+        ax.clabel(lines, fmt="%.1f", fontsize=MIN_FONT, manual=_label_positions(lines, X))
         _scatter(ax, X, t)
         finish_axes(ax, title=rf"after {epoch} epochs: $\|w\|$ = {np.linalg.norm(w):.2f}",
                     xlabel="$x_1$", ylabel="$x_2$")
@@ -297,8 +348,8 @@ def plot_loss_curves(
         right.semilogy(np.maximum(result.losses - J_min, FLOOR), color=COLORS[k],
                        linestyle=LINESTYLES[k], marker=MARKERS[k], markevery=3, markersize=4,
                        label=label)
-    finish_axes(right, title=rf"batch modes, $\eta = {batch_lr:g}$", xlabel="epoch",
-                ylabel=r"$J - J_{\min}$ (log scale)")
+    finish_axes(right, title=rf"batch modes, $\eta = {batch_lr:g}$, seed {seed}",
+                xlabel="epoch", ylabel=r"$J - J_{\min}$ (log scale)")
     fig.legend(handles=right.get_lines(), loc="outside lower right", fontsize=MIN_FONT,
                frameon=False)
     return fig
@@ -393,6 +444,7 @@ class LogisticRun:
     final: np.ndarray
     last: int
     status: str
+    behaviour: str
 
 
 def logistic_run(lr: float, epochs: int = EXPLORER_EPOCHS) -> LogisticRun:
@@ -404,10 +456,11 @@ def logistic_run(lr: float, epochs: int = EXPLORER_EPOCHS) -> LogisticRun:
     last = len(path) - 1
     faint = [_boundary_ends(path[e, :-1], float(path[e, -1]), X) for e in range(20, last, 20)]
     excess = np.clip(result.losses - _binary_minimum(), *LOGISTIC_EXCESS_RANGE)
+    behaviour = run_behaviour(result.losses, result.diverged)
     return LogisticRun(float(lr), 2.0 / logistic.smoothness(X), excess,
                        [f for f in faint if len(f)],
                        _boundary_ends(path[last, :-1], float(path[last, -1]), X), last,
-                       _status(result, epochs))
+                       _status(result.losses, behaviour, epochs), behaviour)
 
 
 def draw_logistic_training(fig: Figure) -> Callable[[LogisticRun], None]:
@@ -453,6 +506,7 @@ class SoftmaxRun:
     accuracy: float | None
     losses: np.ndarray
     status: str
+    behaviour: str
 
 
 _SOFTMAX_GRID = 140
@@ -470,8 +524,10 @@ def softmax_run(lr: float, epochs: int = EXPLORER_EPOCHS) -> SoftmaxRun:
         regions = np.argmax(scores, axis=1).reshape(g1.shape)
         edges = _region_edges(g1[0], g2[:, 0], scores.reshape(*g1.shape, -1))
         accuracy = float(np.mean(result.predict(X) == y))
-    losses = np.clip(result.losses, *SOFTMAX_COST_RANGE)
-    return SoftmaxRun(float(lr), regions, edges, accuracy, losses, _status(result, epochs))
+    behaviour = run_behaviour(result.losses, result.diverged)
+    return SoftmaxRun(float(lr), regions, edges, accuracy,
+                      np.clip(result.losses, *SOFTMAX_COST_RANGE),
+                      _status(result.losses, behaviour, epochs), behaviour)
 
 
 def _region_edges(xs: np.ndarray, ys: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
@@ -550,7 +606,7 @@ def logistic_explorer() -> Explorer:
         alt=lambda run: (
             f"Logistic regression trained for {EXPLORER_EPOCHS} epochs with learning rate "
             f"{run.lr:g}: the two classes with the decision boundary, and the cost above its "
-            "minimum per epoch on a log scale"
+            f"minimum per epoch on a log scale, {BEHAVIOURS[run.behaviour]}"
         ),
     )
 
@@ -565,6 +621,7 @@ def softmax_explorer() -> Explorer:
         figsize=(7.0, 3.3),
         alt=lambda run: (
             f"Softmax regression on three classes trained for {EXPLORER_EPOCHS} epochs with "
-            f"learning rate {run.lr:g}: the three decision regions, and the cost per epoch"
+            f"learning rate {run.lr:g}: the three decision regions, and the cost per epoch, "
+            f"{BEHAVIOURS[run.behaviour]}"
         ),
     )

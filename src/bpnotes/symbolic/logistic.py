@@ -68,10 +68,10 @@ def sigmoid_slope_gap(s: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
 
 
 def contour_distance() -> tuple[sp.Expr, sp.Expr, tuple[sp.Symbol, ...]]:
-    """The distance between the lines w·x + b = c₁ and w·x + b = c₂ in the plane, eq. (log-band).
+    """The distance between the lines w·x + b = ζ₁ and w·x + b = ζ₂ in the plane, eq. (log-band).
 
     Derived from the definition: for a point p of the first line, the shortest distance
-    to the second is the minimum of ‖x − p‖² over the x with w·x + b = c₂. That is a
+    to the second is the minimum of ‖x − p‖² over the x with w·x + b = ζ₂. That is a
     convex function on a line, so its one stationary point under the constraint (found by
     a Lagrange multiplier) is the minimum; the minimum does not depend on which point p
     of the first line was taken, so the lines are parallel at that distance.
@@ -79,14 +79,15 @@ def contour_distance() -> tuple[sp.Expr, sp.Expr, tuple[sp.Symbol, ...]]:
     Returns
     -------
     tuple
-        ``(derived, claimed, (w1, w2, c1, c2))``: the square root of the minimum that
-        sympy finds, and the claimed |c₂ − c₁| / ‖w‖.
+        ``(derived, claimed, (w1, w2, zeta1, zeta2))``: the square root of the minimum
+        that sympy finds, and the claimed |ζ₂ − ζ₁| / ‖w‖.
     """
     w2 = sp.Symbol("w2", real=True, nonzero=True)    # (w2 = 0 is the same with x1, x2 swapped)
-    w1, b, c1, c2, p1, x1, x2, lam = sp.symbols("w1 b c1 c2 p1 x1 x2 lambda", real=True)
-    p2 = (c1 - b - w1 * p1) / w2                      # the point (p1, p2) lies on line 1
+    w1, b, zeta1, zeta2, p1, x1, x2, lam = sp.symbols("w1 b zeta1 zeta2 p1 x1 x2 lambda",
+                                                      real=True)
+    p2 = (zeta1 - b - w1 * p1) / w2                   # the point (p1, p2) lies on line 1
     squared = (x1 - p1) ** 2 + (x2 - p2) ** 2
-    constraint = w1 * x1 + w2 * x2 + b - c2
+    constraint = w1 * x1 + w2 * x2 + b - zeta2
     lagrangian = squared - lam * constraint
     stationary = sp.solve([sp.diff(lagrangian, v) for v in (x1, x2, lam)], [x1, x2, lam],
                           dict=True)
@@ -94,8 +95,8 @@ def contour_distance() -> tuple[sp.Expr, sp.Expr, tuple[sp.Symbol, ...]]:
         raise ArithmeticError(f"expected one stationary point, sympy found {len(stationary)}")
     minimum = sp.factor(squared.subs(stationary[0]))
     derived = sp.sqrt(minimum)
-    claimed = sp.Abs(c2 - c1) / sp.sqrt(w1**2 + w2**2)
-    return derived, claimed, (w1, w2, c1, c2)
+    claimed = sp.Abs(zeta2 - zeta1) / sp.sqrt(w1**2 + w2**2)
+    return derived, claimed, (w1, w2, zeta1, zeta2)
 
 
 def descent_lemma() -> tuple[sp.Expr, sp.Expr, sp.Set, tuple[sp.Symbol, ...]]:
