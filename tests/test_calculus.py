@@ -16,14 +16,15 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 
 from bpnotes.gradcheck import numerical_gradient
 from bpnotes.plots import calculus as plots
 from bpnotes.symbolic import calculus as calc
 
 x, h, w, t, a = calc.x, calc.h, calc.w, calc.t, calc.a
-w1, w2, z, z1, z2, y1, y2, C, ell = (calc.w1, calc.w2, calc.z, calc.z1, calc.z2, calc.y1,
-                                     calc.y2, calc.C, calc.loss)
+w1, w2, z, z1, z2, t1, t2, C, ell = (calc.w1, calc.w2, calc.z, calc.z1, calc.z2, calc.t1,
+                                     calc.t2, calc.C, calc.loss)
 u, v, p, q, out = sp.symbols("u v p q out", real=True)
 
 coordinate = st.floats(-2.0, 2.0, allow_nan=False)
@@ -132,7 +133,7 @@ def test_composed_writes_out_the_nodes():
     assert sp.simplify(neuron - by_hand) == 0
     # cut at a node: C as a function of z1 (z2 written out in a)
     cut = calc.composed(calc.TWO_PATHS, C, source=z1)
-    assert sp.expand(cut - ((z1 - y1) ** 2 / 2 + (w2 * a - y2) ** 2 / 2)) == 0
+    assert sp.expand(cut - ((z1 - t1) ** 2 / 2 + (w2 * a - t2) ** 2 / 2)) == 0
 
 
 def test_computation_paths_counted_by_hand():
@@ -149,7 +150,7 @@ def test_computation_paths_counted_by_hand():
     [
         (FOUR_PATHS, x, out, [x]),
         (SKIP, x, out, [x]),
-        (calc.TWO_PATHS, a, C, [a, w1, w2, y1, y2]),
+        (calc.TWO_PATHS, a, C, [a, w1, w2, t1, t2]),
         (calc.NEURON, w, ell, [w, x, t]),
     ],
     ids=["four-paths", "skip", "two-paths", "neuron"],
@@ -185,7 +186,7 @@ def test_evaluate_graph_two_paths_by_hand():
     values = calc.evaluate_graph(calc.TWO_PATHS, a, C, calc.TWO_PATHS_POINT)
     # z1 = 2 * 0.5 = 1, z2 = -0.5, C = 0.5 * 1 + 0.5 * 1.5^2 = 1.625
     assert values.values == {a: 0.5, z1: 1.0, z2: -0.5, C: 1.625}
-    # path through z1: (z1 - y1) * w1 = 2; through z2: (z2 - y2) * w2 = 1.5
+    # path through z1: (z1 - t1) * w1 = 2; through z2: (z2 - t2) * w2 = 1.5
     assert values.contributions == (2.0, 1.5)
     assert values.total == 3.5
     assert values.edges[(a, z2)][1] == -1.0 and values.edges[(z2, C)][1] == -1.5
@@ -249,21 +250,21 @@ def test_bad_graphs_are_refused_and_not_modified():
     with pytest.raises(TypeError, match="expression of node"):
         calc.sum_over_paths({u: "x**2"}, x, u)
     with pytest.raises(ValueError, match="sink"):
-        calc.computation_paths(graph, a, y1)
+        calc.computation_paths(graph, a, t1)
     with pytest.raises(ValueError, match="no path"):
-        calc.computation_paths(graph, y2, z1)
+        calc.computation_paths(graph, t2, z1)
     with pytest.raises(ValueError, match="before sink"):
         calc.computation_paths(graph, C, z1)
     with pytest.raises(TypeError, match="source"):
         calc.computation_paths(graph, "a", C)
-    with pytest.raises(ValueError, match="missing: w2, y2"):
-        calc.evaluate_graph(graph, a, C, {a: 1.0, w1: 1.0, y1: 0.0})
+    with pytest.raises(ValueError, match="missing: t2, w2"):
+        calc.evaluate_graph(graph, a, C, {a: 1.0, w1: 1.0, t1: 0.0})
     with pytest.raises(ValueError, match="finite"):
         calc.evaluate_graph(graph, a, C, {**calc.TWO_PATHS_POINT, a: float("inf")})
     with pytest.raises(TypeError, match="point must be a mapping"):
         calc.evaluate_graph(graph, a, C, [0.5, 2.0])
     with pytest.raises(ValueError, match="child"):
-        calc.local_derivative(graph, a, y1)
+        calc.local_derivative(graph, a, t1)
     assert graph == calc.TWO_PATHS
 
 
@@ -276,14 +277,14 @@ def _line(ax, label):
 @given(x0=coordinate)
 def test_tangent_explorer_draws_the_tangent_and_the_step(x0):
     fig = Figure()
-    plots.draw_tangent(fig, x0)
+    plots.draw_tangent(fig)(plots.tangent_point(x0))
     left = fig.axes[0]
-    xs, ys = _line(left, "tangent at x₀").get_data()
+    xs, ys = _line(left, "tangent at $x_0$").get_data()
     slope = (ys[1] - ys[0]) / (xs[1] - xs[0])
     assert math.isclose(slope, x0**2 - 1, rel_tol=1e-9, abs_tol=1e-9)   # f'(x) = x^2 - 1
     mid = (xs[0] + xs[1]) / 2                                            # centred on x0
     assert math.isclose(mid, x0, abs_tol=1e-12)
-    step = _line(left, f"one step, η = {plots.TANGENT_STEP:g}").get_xdata()[0]
+    step = _line(left, f"one step, $\\eta = {plots.TANGENT_STEP:g}$").get_xdata()[0]
     assert math.isclose(step, x0 - plots.TANGENT_STEP * (x0**2 - 1), abs_tol=1e-12)
 
 
@@ -292,6 +293,10 @@ def test_tangent_explorer_static_grid_is_small_and_alt_text_has_the_slope():
     assert len(explorer.frame_keys()) <= 30
     assert "slope 3" in explorer.alt_text(x0=2.0)     # f'(2) = 4 - 1 = 3
     assert "slope -1" in explorer.alt_text(x0=0.0)
+    # by hand: x1 = 0.5 - 0.25 * (0.25 - 1) = 0.6875, to the right
+    assert "moves right to x = 0.688" in explorer.alt_text(x0=0.5)
+    assert "stays at x₀" in explorer.alt_text(x0=1.0)                   # f'(1) = 0
+    assert "outside the drawn window" in explorer.alt_text(x0=-2.0)     # x1 = -2 - 0.75
 
 
 def test_slices_figure_tangent_slopes_are_the_partials():
@@ -307,6 +312,31 @@ def test_graph_figure_prints_the_sum_over_paths():
     fig = plots.graph_figure(calc.evaluate_graph(calc.TWO_PATHS, a, C, calc.TWO_PATHS_POINT))
     texts = " ".join(text.get_text() for text in fig.axes[0].texts)
     assert "= 2 + 1.5 = 3.5" in texts
+
+
+@pytest.mark.parametrize("graph", ["neuron", "two paths"])
+def test_graph_figure_keeps_every_node_text_inside_its_circle(graph):
+    if graph == "neuron":
+        values = calc.evaluate_graph(calc.NEURON, w, ell, {w: 0.8, x: 1.5, t: 0.0})
+    else:
+        values = calc.evaluate_graph(calc.TWO_PATHS, a, C, calc.TWO_PATHS_POINT)
+    fig = plots.graph_figure(values)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    circles = [patch for patch in ax.patches if isinstance(patch, Circle)]
+    assert len(circles) == len(values.nodes)
+    for circle in circles:
+        cx, cy = ax.transData.transform(circle.center)
+        radius = ax.transData.transform((circle.center[0] + circle.radius, 0))[0] - cx
+        inside = [text for text in ax.texts
+                  if math.dist(ax.transData.transform(text.get_position()), (cx, cy)) < radius]
+        assert len(inside) == 2                                        # name and value
+        for text in inside:
+            box = text.get_window_extent()
+            corners = [(box.x0, box.y0), (box.x0, box.y1), (box.x1, box.y0), (box.x1, box.y1)]
+            # a margin of 2 % of the radius between every text and its circle's edge
+            assert all(math.hypot(px - cx, py - cy) < 0.98 * radius for px, py in corners), (
+                text.get_text())
 
 
 def test_gradient_field_draws_the_given_path():
@@ -325,9 +355,9 @@ def test_bad_input_pictures():
     with pytest.raises(ValueError, match="x0 must be finite"):
         plots.secant_figure(x0=float("nan"))
     with pytest.raises(TypeError, match="x0"):
-        plots.draw_tangent(Figure(), "1")
+        plots.tangent_point("1")
     with pytest.raises(ValueError, match="lr must be > 0"):
-        plots.draw_tangent(Figure(), 0.5, lr=-0.1)
+        plots.tangent_point(0.5, lr=-0.1)
     with pytest.raises(ValueError, match="point must lie"):
         plots.slices_figure(point=(5.0, 0.0))
     with pytest.raises(TypeError, match="point"):
@@ -340,3 +370,62 @@ def test_bad_input_pictures():
     with pytest.raises(ValueError, match="labels"):
         plots.graph_figure(values, labels={(a, C): "x"})
 
+
+
+# ------------------------------------------------------------------ the page's exercise checkers
+def test_hessian_exercise_right_answers_in_a_learners_forms():
+    from bpnotes.exercises import check
+
+    # by hand: H = [[2, 4], [4, 8]], det(H - l I) = l (l - 10); J = 0 on w1 + 2 w2 = 3
+    for small in (0, "0", 0.0, "0.0"):
+        assert check("ex-calc-hessian:smaller", small).correct, small
+    for large in (10, "10", "10.0", 10.0):
+        assert check("ex-calc-hessian:larger", large).correct, large
+    for where in ("along a whole line", "Along a whole line", "line", "a line"):
+        assert check("ex-calc-hessian:minimum", where).correct, where
+    assert check("ex-calc-hessian", 0, 10, "along a whole line").correct
+
+
+@pytest.mark.parametrize(
+    ("part", "answer", "says"),
+    [("smaller", 10, "larger eigenvalue"), ("larger", 0, "smaller eigenvalue"),
+     ("larger", 2, "diagonal entry"), ("smaller", 8, "diagonal entry"),
+     ("larger", 5, "constant factor"),               # the eigenvalue of H / 2
+     ("minimum", "at a single point", "not right"), ("minimum", "nowhere", "not right"),
+     ("minimum", "?", "one of"), ("smaller", "?", "could not be read")],
+)
+def test_hessian_exercise_slips(part, answer, says):
+    from bpnotes.exercises import check
+
+    verdict = check(f"ex-calc-hessian:{part}", answer)
+    assert not verdict.correct
+    assert says in verdict.message, verdict.message
+
+
+def test_a_number_of_the_wrong_sign_and_size_is_told_both():
+    from bpnotes.exercises import check
+
+    slope = -0.10575                                   # dl/dw at w = 0.5, x = 2, t = 1
+    only_sign = check("ex-calc-number", -slope)
+    assert not only_sign.correct and "wrong sign" in only_sign.message
+    assert "magnitude" not in only_sign.message
+    # sigma'(1) = 0.1966: the wrong sign and 86 % too large in size
+    both = check("ex-calc-number", 0.1966)
+    assert "wrong sign, and too large in magnitude" in both.message, both.message
+    assert "wrong sign, and too small in magnitude" in check("ex-calc-number", 0.05).message
+
+
+def test_a_function_result_of_the_wrong_shape_is_refused_before_its_entries_are_read(
+        monkeypatch):
+    from bpnotes.exercises import check, functions
+
+    read = []
+    original = functions.check_array
+    monkeypatch.setattr(functions, "check_array",
+                        lambda got, *args, **kwargs: read.append(np.shape(got))
+                        or original(got, *args, **kwargs))
+    verdict = check("ex-calc-implement", lambda v: np.ones(10**6))
+    assert verdict.reason == "shape" and "(1000000,)" in verdict.message
+    assert read == []                                  # no entry was read
+    right = check("ex-calc-implement", lambda v: np.array([2.0, 4.0]) * (v[0] + 2 * v[1] - 3))
+    assert right.correct and read                      # a right shape goes on to the entries

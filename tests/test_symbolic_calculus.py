@@ -7,7 +7,10 @@ g and k of the rule proofs.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import sys
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -86,6 +89,104 @@ def test_derivative_by_limit_bad_point():
         calc.derivative_by_limit(x**2, x, at=float("inf"))
     with pytest.raises(TypeError, match="at"):
         calc.derivative_by_limit(x**2, x, at="0")
+
+
+# ------------------------------------------------------------------ no rules used by the limits
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+@contextlib.contextmanager
+def differentiation_calls() -> Iterator[list[str]]:
+    """Record every use of sympy's rules of differentiation while the block runs.
+
+    Every rule sympy knows lives in a class's ``fdiff`` (sin' = cos, exp' = exp, …) or
+    ``_eval_derivative`` (sum, product, power, chain rule); each such method is wrapped for
+    the block. Calls from sympy's sign checks of an expression (``_monotonic_sign``, which
+    differentiates linear expressions in the limit variable to decide a sign) are not
+    recorded: they never differentiate the function under test.
+    """
+    calls: list[str] = []
+    originals = [(cls, name, cls.__dict__[name]) for cls in set(_subclasses(sp.Basic))
+                 for name in ("fdiff", "_eval_derivative") if name in cls.__dict__]
+
+    def recorded(cls: type, name: str, method):
+        def wrapper(self, *args, **kwargs):
+            frame = sys._getframe(1)
+            while frame is not None and frame.f_code.co_name != "_monotonic_sign":
+                frame = frame.f_back
+            if frame is None:
+                calls.append(f"{cls.__name__}.{name}({self})")
+            return method(self, *args, **kwargs)
+        return wrapper
+
+    for cls, name, method in originals:
+        setattr(cls, name, recorded(cls, name, method))
+    try:
+        yield calls
+    finally:
+        for cls, name, method in originals:
+            setattr(cls, name, method)
+
+
+TAU = sp.Symbol("tau", real=True)
+N = sp.Symbol("n", real=True)
+
+
+@pytest.mark.parametrize(
+    ("expr", "var", "derivative"),
+    [(calc.CURVE, x, x**2 - 1), (x**N, x, N * x ** (N - 1)), (sp.exp(x), x, sp.exp(x)),
+     (sp.log(x), x, 1 / x),
+     (calc.sigmoid(calc.z), calc.z, calc.sigmoid(calc.z) * (1 - calc.sigmoid(calc.z))),
+     (sp.exp(x**2), x, 2 * x * sp.exp(x**2)),
+     (TAU**2 * sp.exp(TAU), TAU, 2 * TAU * sp.exp(TAU) + TAU**2 * sp.exp(TAU)),
+     (calc.SURFACE, w1, 2 * w1 + w2), (x**2 - 1, x, 2 * x),
+     (calc.composed(calc.TWO_PATHS, calc.C), calc.a,
+      (calc.w1 * calc.a - calc.t1) * calc.w1 + (calc.w2 * calc.a - calc.t2) * calc.w2)],
+    ids=["cubic", "power", "exp", "log", "sigmoid", "chain example", "two-variable example",
+         "bowl", "second derivative", "two paths"],
+)
+def test_the_pages_limits_use_no_rule_of_differentiation(expr, var, derivative):
+    """The page says these derivatives come from the definition: sympy's limit must get
+    them without any of its rules of differentiation (and get them right)."""
+    with differentiation_calls() as calls:
+        found = calc.derivative_by_limit(expr, var)
+    assert calls == []
+    assert sp.simplify(found - derivative) == 0
+
+
+def test_directional_derivative_uses_no_rule_of_differentiation():
+    u1, u2 = sp.symbols("u1 u2", real=True)
+    with differentiation_calls() as calls:
+        along = calc.directional_derivative(calc.SURFACE, (w1, w2), (u1, u2))
+    assert calls == []
+    assert sp.expand(along - ((2 * w1 + w2) * u1 + (w1 + 4 * w2) * u2)) == 0   # by hand
+
+
+def test_tangent_line_slope_uses_no_rule_of_differentiation():
+    with differentiation_calls() as calls:
+        line = calc.tangent_line(calc.CURVE, x, sp.Rational(1, 2))
+    assert calls == []
+    assert sp.expand(line - (-sp.Rational(3, 4) * x - sp.Rational(1, 12))) == 0
+
+
+def test_the_recorder_sees_sympys_rules():
+    """The check above can fail: sympy's limit of sin(x²)'s quotient uses sin' = cos (that
+    is why the page's chain-rule example is e^(x²), not sin(x²)), and sp.diff uses rules."""
+    with differentiation_calls() as calls:
+        calc.derivative_by_limit(sp.sin(x**2), x)
+    assert any(call.startswith("sin.fdiff") or "sin(" in call for call in calls)
+    with differentiation_calls() as calls:
+        sp.diff(calc.CURVE, x)
+    assert calls
+
+
+def test_tangent_line_refuses_a_kink():
+    with pytest.raises(ValueError, match="no derivative at x = 0"):
+        calc.tangent_line(sp.Abs(x), x, 0)
+    assert sp.expand(calc.tangent_line(sp.Abs(x), x, 2) - x) == 0
 
 
 # ------------------------------------------------------------------ rules from the definition

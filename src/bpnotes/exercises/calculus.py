@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy as sp
 
-from .checkers import check_formula, check_number
+from .checkers import check_choice, check_formula, check_number
 from .parsing import sigmoid
 from .registry import exercise
 from .timeout import CheckTimeout, time_limit
@@ -22,13 +22,20 @@ __all__ = [
     "CUBIC",
     "GRADIENT_POINT",
     "LINE_COST",
+    "MINIMUM_OPTIONS",
     "NEURON_POINT",
     "PRODUCT_GRAPH",
     "SURFACE",
     "central_difference_order",
+    "line_cost_curvatures",
+    "line_cost_hessian",
+    "line_cost_minimum",
     "neuron_derivative",
     "path_contributions",
 ]
+
+#: ex-calc-implement: the relative (and absolute) tolerance of the comparison with ∇J.
+IMPLEMENT_TOLERANCE = 1e-9
 
 x, w, t, a = sp.symbols("x w t a", real=True)
 w1, w2, z1, z2, C = sp.symbols("w1 w2 z1 z2 C", real=True)
@@ -36,8 +43,8 @@ w1, w2, z1, z2, C = sp.symbols("w1 w2 z1 z2 C", real=True)
 #: ex-calc-derivative: f(x) = x⁴/2 − 3x² + 5x.
 CUBIC: sp.Expr = x**4 / 2 - 3 * x**2 + 5 * x
 
-#: ex-calc-partials and ex-calc-implement: J(w1, w2) = (w1 + 2·w2 − 3)², the squared error
-#: of one example.
+#: ex-calc-partials, ex-calc-implement and ex-calc-hessian: J(w1, w2) = (w1 + 2·w2 − 3)²,
+#: the squared error of one example.
 LINE_COST: sp.Expr = (w1 + 2 * w2 - 3) ** 2
 
 #: ex-calc-gradient-point: the surface of the gradient figure, and the point asked about.
@@ -51,6 +58,9 @@ PRODUCT_GRAPH: dict[sp.Symbol, sp.Expr] = {z1: 3 * a, z2: a**2, C: z1 * z2}
 NEURON_POINT = {w: sp.Rational(1, 2), x: 2, t: 1}
 
 _NEURON_SYMBOLS = {"w": w, "x": x, "t": t}
+
+#: ex-calc-hessian: where J = (w1 + 2·w2 − 3)² takes its smallest value.
+MINIMUM_OPTIONS = ("at a single point", "along a whole line", "nowhere")
 
 
 @functools.cache
@@ -77,6 +87,36 @@ def central_difference_order() -> int:
     error = (sp.exp(1 + h) - sp.exp(1 - h)) / (2 * h) - sp.E
     leading = sp.series(error, h, 0, 6).removeO().as_ordered_terms()[-1]
     return int(sp.degree(leading, h))
+
+
+@functools.cache
+def line_cost_hessian() -> sp.Matrix:
+    """The Hessian of :data:`LINE_COST`, eq. (calc-hessian), by sympy."""
+    return sp.hessian(LINE_COST, (w1, w2))
+
+
+@functools.cache
+def line_cost_curvatures() -> tuple[sp.Expr, ...]:
+    """The eigenvalues of :func:`line_cost_hessian`, smaller first, eq. (calc-eigen)."""
+    return tuple(sorted(line_cost_hessian().eigenvals(multiple=True)))
+
+
+@functools.cache
+def line_cost_minimum() -> str:
+    """Where :data:`LINE_COST` is smallest, one of :data:`MINIMUM_OPTIONS`.
+
+    J is convex (no negative eigenvalue, eq. (calc-convex-hessian)), so its minima are the
+    points where ∇J = 0; sympy solves that linear system, and the number of free
+    coordinates of the solution says whether it is a point, a line or empty.
+    """
+    if any(value < 0 for value in line_cost_curvatures()):
+        raise AssertionError("J is not convex: a zero gradient need not be a minimum")
+    solutions = sp.linsolve(list(sp.derive_by_array(LINE_COST, (w1, w2))), [w1, w2])
+    if not solutions:
+        return MINIMUM_OPTIONS[2]
+    (solution,) = solutions
+    free = set().union(*(sp.sympify(c).free_symbols for c in solution)) & {w1, w2}
+    return MINIMUM_OPTIONS[0] if not free else MINIMUM_OPTIONS[1]
 
 
 @exercise("ex-calc-derivative", "formula", prompt="f′(x), a formula in x", symbols=("x",))
@@ -207,5 +247,46 @@ def check_gradient_function(candidate: Any) -> Verdict:
 
     rng = np.random.default_rng(2026)
     inputs = [(rng.uniform(-3, 3, size=2),) for _ in range(12)]
-    return check_function(candidate, reference, inputs, rtol=1e-9, atol=1e-9, name="gradient",
+    return check_function(candidate, reference, inputs, rtol=IMPLEMENT_TOLERANCE,
+                          atol=IMPLEMENT_TOLERANCE, name="gradient",
                           entry_names=lambda shape: ["∂J/∂w1", "∂J/∂w2"])
+
+
+def _curvature(index: int) -> Any:
+    which = ("smaller", "larger")[index]
+
+    def check_curvature(answer: Any) -> Verdict:
+        curvatures = [float(value) for value in line_cost_curvatures()]
+        verdict = check_number(answer, curvatures[index], rtol=1e-6, atol=1e-9)
+        if verdict.correct or verdict.reason in (Reason.PARSE, Reason.TYPE, Reason.NOT_FINITE):
+            return verdict
+        if check_number(answer, curvatures[1 - index], rtol=1e-6, atol=1e-9).correct:
+            return wrong(f"That is the {('larger', 'smaller')[index]} eigenvalue: give the "
+                         f"{which} one here.", Reason.WRONG, curvatures[index])
+        diagonal = [float(value) for value in line_cost_hessian().diagonal()]
+        if any(check_number(answer, entry, rtol=1e-6, atol=1e-9).correct for entry in diagonal):
+            return wrong("That is a diagonal entry of H. H is not diagonal, so its eigenvalues "
+                         "are not its diagonal entries: they solve det(H − λI) = 0.",
+                         Reason.WRONG, curvatures[index])
+        return verdict
+
+    check_curvature.__doc__ = (f"The {which} eigenvalue of the Hessian of J = (w1 + 2·w2 − 3)², "
+                               "a number.")
+    return check_curvature
+
+
+check_curvature_small = exercise("ex-calc-hessian:smaller", "number",
+                                 prompt="the smaller eigenvalue of H")(_curvature(0))
+check_curvature_large = exercise("ex-calc-hessian:larger", "number",
+                                 prompt="the larger eigenvalue of H")(_curvature(1))
+
+
+@exercise("ex-calc-hessian:minimum", "choice", prompt="where is J smallest?",
+          options=MINIMUM_OPTIONS)
+def check_minimum(answer: Any) -> Verdict:
+    """Where J = (w1 + 2·w2 − 3)² takes its smallest value, one of :data:`MINIMUM_OPTIONS`."""
+    return check_choice(answer, line_cost_minimum(), MINIMUM_OPTIONS,
+                        aliases={"point": MINIMUM_OPTIONS[0], "a point": MINIMUM_OPTIONS[0],
+                                 "line": MINIMUM_OPTIONS[1], "a line": MINIMUM_OPTIONS[1]},
+                        wrong_message="is not right: look at what the eigenvalues of H say "
+                        "about the curvature along each eigenvector, and solve ∇J = 0.")

@@ -16,6 +16,7 @@ import sympy as sp
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
 from ..explorer import Control, Explorer
@@ -197,8 +198,18 @@ def tangent_explorer() -> Explorer:
     static = [round(v, 3) for v in np.linspace(-2.0, 2.0, 9)]
 
     def alt(p: TangentPoint) -> str:
+        if abs(p.x1 - p.x0) <= 1e-9:
+            step = "the slope is zero, so one gradient-descent step stays at x₀"
+        else:
+            way = "right" if p.x1 > p.x0 else "left"
+            step = (f"one gradient-descent step with learning rate η = {p.lr:g} moves {way} "
+                    f"to x = {p.x1:.3g}")
+            if not (_CURVE_RANGE[0] <= p.x1 <= _CURVE_RANGE[1]
+                    and _Y_RANGE[0] <= p.y1 <= _Y_RANGE[1]):
+                step += ", outside the drawn window"
         return (f"The curve f(x) = x³/3 − x with its tangent line at x₀ = {p.x0:g}, of slope "
-                f"{p.slope:.3g}, and the derivative curve with that slope marked.")
+                f"{p.slope:.3g}; {step}. Beside it, the derivative curve with that slope "
+                "marked.")
 
     return Explorer(
         tangent_point,
@@ -333,6 +344,22 @@ def _layers(values: sym.GraphValues) -> dict[sp.Symbol, tuple[float, float]]:
     return where
 
 
+def _radius_around(ax: Axes, texts: Sequence[Text],
+                   where: Mapping[sp.Symbol, tuple[float, float]],
+                   nodes: Sequence[sp.Symbol]) -> float:
+    """The smallest radius (data units) of circles round the nodes that contain their texts
+    (two texts per node, in the order of ``nodes``)."""
+    to_data = ax.transData.inverted()
+    radius = 0.0
+    for k, text in enumerate(texts):
+        cx, cy = where[nodes[k // 2]]
+        box = text.get_window_extent()
+        for corner in ((box.x0, box.y0), (box.x0, box.y1), (box.x1, box.y0), (box.x1, box.y1)):
+            px, py = to_data.transform(corner)
+            radius = max(radius, math.hypot(px - cx, py - cy))
+    return radius
+
+
 def graph_figure(
     values: sym.GraphValues,
     labels: Mapping[tuple[sp.Symbol, sp.Symbol], str] | None = None,
@@ -377,15 +404,23 @@ def graph_figure(
     fig = new_figure(width * shrink, height * shrink)
     scale = max(1.0, 1.1 * shrink)
     ax: Axes = fig.subplots()
-    radius = 0.42
+    ax.set_xlim(left_edge, right_edge)
+    ax.set_ylim(bottom, top)
+    ax.set_aspect("equal")
+    node_texts = []
     for node in values.nodes:
         cx, cy = where[node]
-        ax.add_patch(Circle((cx, cy), radius, facecolor="white", edgecolor="black",
+        node_texts.append(ax.text(cx, cy + 0.1, f"${sp.latex(node)}$", ha="center",
+                                  va="center", fontsize=14 * scale, zorder=4))
+        node_texts.append(ax.text(cx, cy - 0.2, f"= {values.values[node]:.3g}", ha="center",
+                                  va="center", fontsize=max(MIN_FONT, 9 * min(scale, 1.15)),
+                                  zorder=4))
+    # Every circle holds its texts with a margin: the texts keep their size when a long
+    # chain is shrunk to the column's width, so the radius grows to fit the widest text.
+    radius = max(0.42, _radius_around(ax, node_texts, where, values.nodes) + 0.06)
+    for node in values.nodes:
+        ax.add_patch(Circle(where[node], radius, facecolor="white", edgecolor="black",
                             linewidth=1.5, zorder=3))
-        ax.text(cx, cy + 0.1, f"${sp.latex(node)}$", ha="center", va="center",
-                fontsize=14 * scale, zorder=4)
-        ax.text(cx, cy - 0.2, f"= {values.values[node]:.3g}", ha="center", va="center",
-                fontsize=max(MIN_FONT, 9 * min(scale, 1.15)), zorder=4)
     usage: dict[tuple[sp.Symbol, sp.Symbol], list[int]] = {}
     for k, path in enumerate(values.paths):
         for edge in zip(path[:-1], path[1:]):
@@ -403,7 +438,7 @@ def graph_figure(
                                      (x1 - radius * ux, y1 - radius * uy), arrowstyle="-|>",
                                      mutation_scale=16, shrinkA=0, shrinkB=0, color=color,
                                      linestyle=style, linewidth=2, zorder=2))
-        text = labels.get((parent, child), sp.latex(factor))
+        text = labels.get((parent, child), sp.latex(factor, order="old"))  # a - t, not -t + a
         partial = rf"\partial {sp.latex(child)} / \partial {sp.latex(parent)}"
         below = (y0 + y1) / 2 < -1e-9
         ax.text((x0 + x1) / 2, (y0 + y1) / 2 + (-0.28 if below else 0.28),
@@ -425,9 +460,6 @@ def graph_figure(
         summary = f"product along the path: {derivative} = {factors} = {values.total:.4g}"
     ax.text((left_edge + right_edge) / 2, bottom + 0.15, summary, ha="center", va="bottom",
             fontsize=11 * scale)
-    ax.set_xlim(left_edge, right_edge)
-    ax.set_ylim(bottom, top)
-    ax.set_aspect("equal")
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=12 * scale)

@@ -74,7 +74,7 @@ Graph = Mapping[sp.Symbol, sp.Expr]
 x, h, s = sp.symbols("x h s", real=True)
 w, t, a = sp.symbols("w t a", real=True)
 w1, w2 = sp.symbols("w1 w2", real=True)
-y1, y2 = sp.symbols("y1 y2", real=True)
+t1, t2 = sp.symbols("t1 t2", real=True)
 z, z1, z2 = sp.symbols("z z1 z2", real=True)
 loss, C = sp.symbols("ell C", real=True)
 
@@ -96,15 +96,16 @@ NEURON: dict[sp.Symbol, sp.Expr] = {
     loss: (a - t) ** 2 / 2,
 }
 
-#: One activation a feeding two output neurons: two paths from a to the cost C.
+#: One activation a feeding two output neurons with targets t1 and t2: two paths from a to
+#: the cost C.
 TWO_PATHS: dict[sp.Symbol, sp.Expr] = {
     z1: w1 * a,
     z2: w2 * a,
-    C: (z1 - y1) ** 2 / 2 + (z2 - y2) ** 2 / 2,
+    C: (z1 - t1) ** 2 / 2 + (z2 - t2) ** 2 / 2,
 }
 
 #: The point at which the page evaluates :data:`TWO_PATHS`.
-TWO_PATHS_POINT: dict[sp.Symbol, float] = {a: 0.5, w1: 2.0, w2: -1.0, y1: 0.0, y2: 1.0}
+TWO_PATHS_POINT: dict[sp.Symbol, float] = {a: 0.5, w1: 2.0, w2: -1.0, t1: 0.0, t2: 1.0}
 
 
 # ------------------------------------------------------------------ validation
@@ -194,8 +195,15 @@ def derivative_by_limit(
 ) -> sp.Expr | None:
     """The derivative as the limit of the difference quotient, eq. (calc-derivative).
 
-    Computes lim_{h→0} (f(var + h) − f(var)) / h with sympy's ``limit``, from both sides:
-    the definition, not the rules of differentiation.
+    Computes lim_{h→0} (f(var + h) − f(var)) / h with sympy's ``limit``, from both sides.
+
+    For powers, polynomials, exponentials, logarithms and their quotients (every function
+    the page differentiates this way: x**n, e^x, ln x, σ, e^(x²), τ² e^τ, the cubic, the
+    bowl) sympy's limit algorithm uses no rule of differentiation. For functions such as
+    ``sin`` it expands the quotient in a Taylor series built from their known derivatives
+    (sin' = cos), so there the result is not independent of those rules.
+    ``tests/test_symbolic_calculus.py`` counts sympy's differentiation calls to check which
+    is which.
 
     Parameters
     ----------
@@ -249,10 +257,20 @@ def derivative_by_limit(
 
 
 def tangent_line(expr: sp.Expr, var: sp.Symbol, at: float | sp.Expr) -> sp.Expr:
-    """The tangent line f(x₀) + f'(x₀)(x − x₀) of ``expr`` at ``var = at``, eq. (calc-tangent)."""
+    """The tangent line f(x₀) + f'(x₀)(x − x₀) of ``expr`` at ``var = at``, eq. (calc-tangent).
+
+    The slope f'(x₀) is the limit of the difference quotient (:func:`derivative_by_limit`).
+
+    Raises
+    ------
+    ValueError
+        If f has no derivative at ``at`` (a kink, or f undefined there): no tangent line.
+    """
     expr, var = _check_expr("expr", expr), _check_symbol("var", var)
     at = _check_real("at", at)
-    slope = sp.diff(expr, var).subs(var, at)
+    slope = derivative_by_limit(expr, var, at=at)
+    if slope is None:
+        raise ValueError(f"expr has no derivative at {var} = {at}, so no tangent line there")
     return sp.expand(expr.subs(var, at) + slope * (var - at))
 
 
@@ -262,8 +280,9 @@ class FirstOrder:
     """A function differentiable at a point, as eq. (calc-differentiable) writes it near there.
 
     f(x + h) = f(x) + h·(f'(x) + ε(h)) with ε(h) → 0 as h → 0: this is eq. (calc-derivative)
-    rearranged (ε is the difference quotient minus its limit), and it is all a proof of a
-    rule may use about a function it knows nothing else about.
+    rearranged (ε is the difference quotient minus its limit, and ε(0) = 0, so that the
+    formula holds for h = 0 too), and it is all a proof of a rule may use about a function
+    it knows nothing else about.
 
     Attributes
     ----------
@@ -362,8 +381,9 @@ def directional_derivative(
 ) -> sp.Expr:
     """d/ds f(v + s·u) at s = 0: the slope of f along ``direction`` u, eq. (calc-directional).
 
-    Computed from the definition (a one-variable derivative along the line through v),
-    not from the gradient, so that the page can assert it equals ∇f · u.
+    Computed from the definition, the limit of the difference quotient of the one-variable
+    function s ↦ f(v + s·u) (:func:`derivative_by_limit`), neither from the gradient nor
+    from sympy's rules of differentiation, so that the page can assert it equals ∇f · u.
     """
     expr = _check_expr("expr", expr)
     variables = _check_variables(variables)
@@ -374,9 +394,14 @@ def directional_derivative(
             f"direction must have one entry per variable ({len(variables)}), got {len(direction)}"
         )
     u = [_check_expr("each entry of direction", d) for d in direction]
-    step = sp.Dummy("s")
+    step = sp.Dummy("s", real=True)
     moved = expr.subs({v: v + step * ui for v, ui in zip(variables, u)}, simultaneous=True)
-    return sp.expand(sp.diff(moved, step).subs(step, 0))
+    try:
+        along = derivative_by_limit(moved, step)
+    except ValueError as exc:  # a kink: the limit along a general line is not reliable
+        raise ValueError(f"expr: no slope along a general direction ({exc})") from None
+    assert along is not None  # without a point, derivative_by_limit returns an expression
+    return sp.expand(along.subs(step, 0))
 
 
 def hessian(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> sp.Matrix:
