@@ -130,6 +130,11 @@ def check_function(
             return wrong(f"On {where} {failure.message}.", failure.reason)
         if isinstance(got, str | bytes):  # text from a function is not read as a formula
             return wrong(f"On {where} your function returned text, not numbers.", Reason.TYPE)
+        if isinstance(got, np.ndarray) and got.shape != np.shape(expected):
+            # Said before check_array reads the entries one by one: a huge array of the
+            # wrong shape (np.ones(10**7)) gets its verdict at once.
+            return wrong(f"On {where}: the {name} has shape {got.shape}; expected shape "
+                         f"{np.shape(expected)}.", Reason.SHAPE)
         names = entry_names(np.shape(expected)) if entry_names is not None else None
         verdict = check_array(got, expected, rtol=rtol, atol=atol, name=name, entry_names=names)
         if not verdict:

@@ -140,10 +140,14 @@ def relative_band(relative: float) -> str:
     return "by more than the right answer's own size"
 
 
-def size_of_error(value: float, expected: float) -> tuple[str, Reason]:
+def size_of_error(value: float, expected: float, *,
+                  magnitude_tolerance: float = 0.01) -> tuple[str, Reason]:
     """("too large by between 10% and 50%", Reason.TOO_LARGE): direction and coarse size.
 
-    Never the value or the exact distance: that would give the answer away.
+    Never the value or the exact distance: that would give the answer away. A value of the
+    wrong sign whose size is also off by more than ``magnitude_tolerance`` (relative) is
+    told both ("of the wrong sign, and too large in magnitude by …"), so that flipping the
+    sign is not mistaken for the whole fix.
     """
     if expected == 0:
         if value > 0:
@@ -152,7 +156,11 @@ def size_of_error(value: float, expected: float) -> tuple[str, Reason]:
     if value == 0:
         return "0, and the right value is not", Reason.TOO_SMALL  # too small in magnitude
     if (value > 0) != (expected > 0):
-        return "of the wrong sign", Reason.SIGN
+        off = abs(abs(value) - abs(expected)) / abs(expected)
+        if off <= magnitude_tolerance:
+            return "of the wrong sign", Reason.SIGN
+        size = "too large" if abs(value) > abs(expected) else "too small"
+        return f"of the wrong sign, and {size} in magnitude {relative_band(off)}", Reason.SIGN
     band = relative_band(abs(value - expected) / abs(expected))
     larger = abs(value) > abs(expected)
     if expected > 0:
