@@ -19,6 +19,7 @@ from bpnotes.capstone import (
     confusion_matrix,
     cross_entropy,
     load_digits,
+    setbacks,
     sklearn_digits_run,
     split_digits,
     stratified_split,
@@ -253,3 +254,98 @@ def test_sklearn_reference_rejects_bad_input(small):
         sklearn_digits_run(small, lr=0.1, epochs=1, seed=None)
     with pytest.raises(ValueError, match="activation must be one of"):
         sklearn_digits_run(small, lr=0.1, epochs=1, activation="sigmoid")
+
+
+def test_sklearn_from_bpnotes_start_takes_the_same_steps(small):
+    # Given bpnotes' start and batch order, scikit-learn (an independent implementation of
+    # mini-batch SGD with momentum and the batch penalty of eq. (cap-batch-cost)) must
+    # reproduce train_digits' curves to rounding error; the batch size leaves a short last
+    # batch (300 = 10 * 28 + 20), which both must cut the same way.
+    for momentum, l2 in ((0.9, 1e-2), (0.0, 0.0)):
+        start = MLP([64, 32, 10], hidden="relu", output="softmax", loss="cross_entropy",
+                    l2=l2, init="he", seed=3)
+        before = [p.copy() for p in start.weights + start.biases]
+        trained = MLP([64, 32, 10], hidden="relu", output="softmax", loss="cross_entropy",
+                      l2=l2, init="he", seed=3)
+        ours = train_digits(trained, small, lr=0.05, epochs=3, batch_size=28,
+                            momentum=momentum, seed=5)
+        clf, theirs = sklearn_digits_run(small, hidden=(32,), lr=0.05, epochs=3,
+                                          batch_size=28, momentum=momentum, l2=l2, seed=5,
+                                          start=start)
+        np.testing.assert_allclose(theirs.test_loss, ours.test_loss[1:], rtol=1e-12)
+        np.testing.assert_allclose(theirs.train_loss, ours.train_loss[1:], rtol=1e-12)
+        np.testing.assert_array_equal(theirs.test_accuracy, ours.test_accuracy[1:])
+        np.testing.assert_allclose(clf.coefs_[0], trained.weights[0].T, rtol=1e-10,
+                                   atol=1e-13)
+        # the start is copied, never trained in place
+        for p, p0 in zip(start.weights + start.biases, before, strict=True):
+            np.testing.assert_array_equal(p, p0)
+    # another shuffling seed gives other batches, so other curves
+    _, other = sklearn_digits_run(small, hidden=(32,), lr=0.05, epochs=3, batch_size=28,
+                                  momentum=0.0, seed=6, start=start)
+    assert not np.allclose(other.test_loss, theirs.test_loss, rtol=1e-6)
+
+
+def test_sklearn_start_must_be_the_network_sklearn_builds(small):
+    net = MLP([64, 32, 10], hidden="relu", output="softmax", loss="cross_entropy")
+    with pytest.raises(TypeError, match="start must be a bpnotes.MLP"):
+        sklearn_digits_run(small, hidden=(32,), lr=0.1, epochs=1, start="weights")
+    with pytest.raises(ValueError, match="start must have sizes"):
+        sklearn_digits_run(small, hidden=(16,), lr=0.1, epochs=1, start=net)
+    with pytest.raises(ValueError, match="hidden activation"):
+        sklearn_digits_run(small, hidden=(32,), activation="tanh", lr=0.1, epochs=1,
+                           start=net)
+    sigmoid = MLP([64, 32, 10], hidden="sigmoid", output="softmax", loss="cross_entropy")
+    clf, _ = sklearn_digits_run(small, hidden=(32,), activation="logistic", lr=1e-9,
+                                epochs=1, start=sigmoid)
+    np.testing.assert_allclose(clf.intercepts_[1], sigmoid.biases[1], atol=1e-8)
+
+
+# ---------------------------------------------------------------- setbacks
+def test_setbacks_by_hand():
+    # lowest before index 3 is 1.0: 2.5 > 2 * 1.0; index 4: 1.9 is not above 2 * 1.0
+    np.testing.assert_array_equal(setbacks([4.0, 1.0, 1.5, 2.5, 1.9, 0.5, 1.01]), [3, 6])
+    np.testing.assert_array_equal(setbacks([3.0, 2.0, 1.0]), [])
+    np.testing.assert_array_equal(setbacks([1.0]), [])
+    np.testing.assert_array_equal(setbacks([1.0, 1.2, 1.3], factor=1.1), [1, 2])
+    assert setbacks([1.0, 2.0]).size == 0  # "above", not "at"
+
+
+@given(st.lists(st.floats(0.001, 100.0), min_size=1, max_size=30),
+       st.floats(1.0, 5.0))
+def test_setbacks_agree_with_a_loop(losses, factor):
+    expected = [i for i in range(1, len(losses)) if losses[i] > factor * min(losses[:i])]
+    np.testing.assert_array_equal(setbacks(losses, factor), expected)
+
+
+def test_setbacks_reject_bad_input():
+    with pytest.raises(ValueError, match="factor must be at least 1"):
+        setbacks([1.0, 2.0], factor=0.5)
+    with pytest.raises(ValueError, match="losses"):
+        setbacks([1.0, np.nan])
+    with pytest.raises(ValueError, match="losses must be 1-D"):
+        setbacks([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="losses must not be empty"):
+        setbacks([])
+    losses = np.array([1.0, 3.0])
+    setbacks(losses)
+    np.testing.assert_array_equal(losses, [1.0, 3.0])  # not changed
+
+
+# ---------------------------------------------------------------- figures
+@pytest.mark.parametrize("per_class", [1, 3, 5])
+def test_digit_grid_rows_have_no_empty_bands(split, per_class):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from bpnotes.plots.capstone import plot_digit_grid
+
+    fig = plot_digit_grid(split.X_train, split.y_train, per_class=per_class)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [ax.get_window_extent(renderer) for ax in fig.axes[::10]]  # column 0, row by row
+    height = boxes[0].height
+    for upper, lower in zip(boxes, boxes[1:]):
+        assert upper.y0 - lower.y1 < 0.15 * height  # the gap between two rows of images
+    # and the figure is not much taller than its images and the titles of the first row
+    assert fig.bbox.height < per_class * height * 1.2 + 40

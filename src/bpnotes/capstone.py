@@ -7,9 +7,10 @@ The images are scikit-learn's bundled copy of the UCI optical digits test set
 Everything here is numerics: loading and scaling, a seeded stratified train/test split,
 a training loop that records loss and accuracy curves (built on
 :func:`bpnotes.descent.gradient_descent`, with optional momentum, eq. (cap-momentum)),
-accuracy, the cross-entropy of predicted probabilities and the confusion matrix. The
-reference run with scikit-learn's ``MLPClassifier`` lives here too, so that the chapter's
-comparison is one function call. Plots are in ``bpnotes.plots.capstone``.
+accuracy, the cross-entropy of predicted probabilities, the confusion matrix and the
+setbacks of a loss curve. The reference run with scikit-learn's ``MLPClassifier`` lives
+here too, so that the chapter's comparison is one function call. Plots are in
+``bpnotes.plots.capstone``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from typing import Any, TypedDict
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .descent import batches
 from .losses import one_hot
 from .mlp import MLP
 from .validation import (
     as_float_matrix,
+    as_float_vector,
     check_callable,
     check_choice,
     check_class_labels,
@@ -47,6 +50,7 @@ __all__ = [
     "confusion_matrix",
     "cross_entropy",
     "load_digits",
+    "setbacks",
     "sklearn_digits_run",
     "split_digits",
     "stratified_split",
@@ -191,6 +195,33 @@ def cross_entropy(probabilities: ArrayLike, labels: ArrayLike) -> float:
     return float(-np.mean(np.log(picked)))
 
 
+def setbacks(losses: ArrayLike, factor: float = 2.0) -> np.ndarray:
+    """The indices i ≥ 1 at which a loss curve rises above ``factor`` times the lowest
+    loss before it, ``losses[i] > factor · min(losses[:i])``: the epochs in which training
+    lost much of what it had gained.
+
+    Parameters
+    ----------
+    losses
+        A loss curve, one value per epoch (finite).
+    factor
+        How far above the lowest earlier value counts as a setback, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        The indices, in increasing order (empty for a curve that never climbs that far).
+    """
+    curve = as_float_vector("losses", losses)
+    factor = check_positive_number("factor", factor)
+    if factor < 1:
+        raise ValueError(f"factor must be at least 1, got {factor}")
+    if curve.size < 2:
+        return np.zeros(0, dtype=np.int64)
+    lowest_before = np.minimum.accumulate(curve)[:-1]
+    return np.flatnonzero(curve[1:] > factor * lowest_before) + 1
+
+
 @dataclass(frozen=True)
 class EpochRecord:
     """What the progress callback of :func:`train_digits` receives after every epoch."""
@@ -317,19 +348,40 @@ def sklearn_digits_run(
     momentum: float = 0.0,
     l2: float = 0.0,
     seed: int = 0,
+    start: MLP | None = None,
     progress: Callable[[EpochRecord], None] | None = None,
 ) -> tuple[Any, DigitsRun]:  # (sklearn.neural_network.MLPClassifier, DigitsRun)
     """The same experiment with scikit-learn's ``MLPClassifier`` (the reference).
 
     Plain mini-batch SGD with classical (not Nesterov) momentum, constant learning rate,
-    softmax outputs, cross-entropy and the L2 term (λ/2m)‖W‖² (scikit-learn's ``alpha``),
-    one ``partial_fit`` per epoch so the same curves can be recorded.
+    softmax outputs, cross-entropy and the L2 term (λ/2|B|)‖W‖² of each batch B, eq.
+    (cap-batch-cost) (scikit-learn's ``alpha`` is λ), one ``partial_fit`` per epoch so the
+    same curves can be recorded.
+
+    Parameters
+    ----------
+    split
+        The data, e.g. from :func:`split_digits`.
+    hidden, activation
+        The hidden layer sizes and scikit-learn's name of their activation.
+    lr, epochs, batch_size, momentum, l2, seed
+        As for :func:`train_digits` (``l2`` is λ); ``seed`` is scikit-learn's
+        ``random_state`` or, with ``start``, the seed of bpnotes' shuffling.
+    start
+        ``None``: scikit-learn draws its own start (Glorot uniform weights and biases) and
+        shuffles with its own generator. An :class:`MLP` of the same sizes and hidden
+        activation: scikit-learn starts from a copy of its weights and biases (left
+        unchanged) and takes the training images in the batches that
+        :func:`train_digits` takes with the same ``seed`` and ``batch_size``, so the two
+        run the same algorithm step by step.
+    progress
+        Called with an :class:`EpochRecord` after every epoch.
 
     Returns
     -------
     (classifier, DigitsRun)
         The trained ``MLPClassifier`` and its curves, measured exactly as in
-        :func:`train_digits`.
+        :func:`train_digits` (after every epoch, from epoch 1).
     """
     from sklearn.neural_network import MLPClassifier
 
@@ -348,7 +400,7 @@ def sklearn_digits_run(
     check_choice("activation", activation, ("identity", "logistic", "tanh", "relu"))
     batch_size = check_positive_int("batch_size", batch_size)
     report = _check_progress(progress)
-    clf = MLPClassifier(
+    settings = dict(
         hidden_layer_sizes=hidden,
         activation=activation,
         solver="sgd",
@@ -358,15 +410,73 @@ def sklearn_digits_run(
         nesterovs_momentum=False,
         batch_size=batch_size,
         alpha=check_nonnegative_number("l2", l2),
-        shuffle=True,
+        shuffle=start is None,
         random_state=seed,
     )
+    if start is None:
+        clf = MLPClassifier(**settings)
+    else:
+        clf = _started_classifier(MLPClassifier, settings, _start_of(start, hidden, activation))
     curves = _Curves(split, clf.predict_proba)
     classes = np.arange(CLASSES)
+    m = split.y_train.size
+    rng = np.random.default_rng(seed)  # the generator of train_digits' shuffling
     for epoch in range(1, epochs + 1):
-        clf.partial_fit(split.X_train, split.y_train, classes=classes)
+        if start is None:
+            clf.partial_fit(split.X_train, split.y_train, classes=classes)
+        else:  # the epoch's batches of train_digits, one after the other
+            order = np.concatenate(list(batches(m, batch_size, True, rng)))
+            clf.partial_fit(split.X_train[order], split.y_train[order], classes=classes)
         curves.record(epoch)
         if report is not None:
             report(EpochRecord(epoch, epochs, curves.values["train_loss"][-1],
                                curves.values["test_accuracy"][-1]))
     return clf, curves.run(diverged=False)
+
+
+#: scikit-learn's names of bpnotes' hidden activations.
+_SKLEARN_ACTIVATIONS = {"identity": "identity", "sigmoid": "logistic", "tanh": "tanh",
+                        "relu": "relu"}
+
+
+def _start_of(
+    net: object, hidden: tuple[int, ...], activation: str
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Copies of ``net``'s (weights, biases) per layer in scikit-learn's layout (a weight
+    matrix is (n_in, n_out), the transpose of bpnotes'), after checking that ``net`` is the
+    network scikit-learn will build."""
+    if not isinstance(net, MLP):
+        raise TypeError(f"start must be a bpnotes.MLP or None, got {type(net).__name__}")
+    wanted = [IMAGE_SHAPE[0] * IMAGE_SHAPE[1], *hidden, CLASSES]
+    if net.sizes != wanted:
+        raise ValueError(f"start must have sizes {wanted} (64 inputs, hidden={hidden}, 10 "
+                         f"outputs), got {net.sizes}")
+    if _SKLEARN_ACTIVATIONS.get(net.hidden.name) != activation:
+        raise ValueError(f"start's hidden activation {net.hidden.name!r} is not "
+                         f"activation={activation!r}")
+    if net.output.name != "softmax" or net.loss.name != "cross_entropy":
+        raise ValueError("start must have output='softmax' and loss='cross_entropy'")
+    return [(np.array(W.T, dtype=np.float64), np.array(b, dtype=np.float64))
+            for W, b in zip(net.weights, net.biases, strict=True)]
+
+
+def _started_classifier(
+    base: type, settings: dict[str, Any], layers: list[tuple[np.ndarray, np.ndarray]]
+) -> Any:
+    """An ``MLPClassifier`` whose first ``partial_fit`` starts from ``layers`` instead of
+    drawing a random start. scikit-learn draws each layer's start in ``_init_coef``, one
+    call per layer in order (scikit-learn 1.3 to 1.9); this subclass hands out the given
+    arrays there and draws nothing."""
+
+    class StartedMLPClassifier(base):  # type: ignore[misc, valid-type]
+        def _init_coef(self, fan_in: int, fan_out: int, dtype: Any) -> tuple[Any, Any]:
+            W, b = layers[self._layers_started]
+            if W.shape != (fan_in, fan_out):
+                raise ValueError(f"start has a layer of shape {W.shape}, scikit-learn "
+                                 f"builds one of shape {(fan_in, fan_out)}")
+            self._layers_started += 1
+            return W.astype(dtype, copy=True), b.astype(dtype, copy=True)
+
+    clf = StartedMLPClassifier(**settings)
+    clf._layers_started = 0
+    return clf

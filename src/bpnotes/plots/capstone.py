@@ -26,8 +26,12 @@ def _show_digit(ax, pixels: np.ndarray, title: str, color: str = "black") -> Non
 
 
 def plot_digit_grid(X: np.ndarray, y: np.ndarray, per_class: int = 3) -> Figure:
-    """The first ``per_class`` images of each class 0..9, one column per class."""
-    fig = new_figure(TEXT_WIDTH, 0.95 * per_class + 0.4)
+    """The first ``per_class`` images of each class 0..9, one column per class.
+
+    The figure is as tall as its square images need (a tenth of the text column each,
+    titles on the first row only), so no empty band separates the rows.
+    """
+    fig = new_figure(TEXT_WIDTH, 0.66 * per_class + 0.3)
     axes = fig.subplots(per_class, 10, squeeze=False)
     for digit in range(10):
         examples = np.flatnonzero(y == digit)[:per_class]
