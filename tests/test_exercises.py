@@ -122,7 +122,7 @@ RIGHT: dict[str, list[object]] = {
     "ex-vd-linear:gain": ["s*sqrt(n)", "sqrt(n*s**2)"],
     "ex-vd-linear:threshold": ["1/sqrt(n)", "n**(-1/2)"],
     "ex-vd-rate:factor": ["1e6", 10**6],
-    "ex-vd-rate:effect": ["diverges"],
+    "ex-vd-rate:effect": ["blows up"],
     "ex-cap-terminal": ["eta/(1 - mu)"],
     # 1 − 0.9^k >= 0.9 first at k = 22 (0.9^21 = 0.109, 0.9^22 = 0.098)
     "ex-cap-ninety": [22, "22"],

@@ -69,7 +69,7 @@ def test_diagonal_gap_rejects_bad_n():
 
 def test_spectral_gap_against_numpy_svd():
     left, right = sym.spectral_gap()
-    names = ["theta", "phi", "s1", "s2", "delta1", "delta2"]
+    names = ["theta", "phi", "varsigma1", "varsigma2", "delta1", "delta2"]
     symbols = sorted(right.free_symbols | left.free_symbols, key=lambda s: names.index(s.name))
     f_left = sp.lambdify(symbols, left, "numpy")
     f_right = sp.lambdify(symbols, right, "numpy")

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from matplotlib.figure import Figure
 
 from bpnotes import MLP, vanishing
 from bpnotes.activations import sigmoid
@@ -203,10 +202,10 @@ def test_explorer_reports_divergence_in_the_title():
     assert any("diverged" in t for t in titles)
     calm = explorer.figure(depth=4, activation="tanh", initialisation="Xavier", lr=0.1)
     assert not any("diverged" in ax.get_title() for ax in calm.axes)
-    # a blown-up cost goes on a log axis; every frame shares the same epoch axis
+    # every frame shares the same cost axes: a log scale that holds a blown-up cost too
     cost, calm_cost = fig.axes[1], calm.axes[1]
-    assert cost.get_yscale() == "log" and calm_cost.get_yscale() == "linear"
-    assert cost.get_xlim() == calm_cost.get_xlim()
+    assert cost.get_yscale() == calm_cost.get_yscale() == "log"
+    assert cost.get_xlim() == calm_cost.get_xlim() and cost.get_ylim() == calm_cost.get_ylim()
 
 
 # ---------------------------------------------------------------- bad input
@@ -297,6 +296,122 @@ def test_probe_data_comparison_and_explorer_reject_bad_input():
         vanishing.training_comparison(depth=3, lr=0.0)
     explorer = vanishing_plots.deltas_explorer()
     with pytest.raises(ValueError, match="initialisation"):
-        vanishing_plots.draw_deltas_explorer(Figure(), 3, "relu", "Glorot", 0.1)
+        vanishing_plots.deep_run(3, "relu", "Glorot", 0.1)
     with pytest.raises(ValueError, match="activation"):
         explorer.figure(activation="softmax")
+
+
+# ---------------------------------------------------------------- forward spread, cancellation
+def test_activation_spread_by_hand_and_for_identical_examples():
+    net = vanishing.deep_network(3, activation="tanh", seed=1)
+    # two inputs (0, 0) and (2, 0): mean (1, 0), standard deviation (1, 0), spread 1
+    spread = vanishing.activation_spread(net, np.array([[0.0, 0.0], [2.0, 0.0]]))
+    assert spread[0] == pytest.approx(1.0, rel=1e-12)
+    same = vanishing.activation_spread(net, np.tile([[0.3, -0.7]], (5, 1)))
+    np.testing.assert_allclose(same, 0.0, atol=1e-12)   # 0 up to the rounding of the mean
+
+
+def test_activation_spread_of_a_dead_layer_is_zero_and_duplicates_change_nothing():
+    X, _ = vanishing.probe_data(30)
+    net = vanishing.deep_network(4, activation="relu", init="he", seed=2)
+    once = vanishing.activation_spread(net, X)
+    np.testing.assert_allclose(vanishing.activation_spread(net, np.vstack([X, X])), once,
+                               rtol=1e-12)
+    net.weights[1][:] = 0.0
+    net.biases[1][:] = -1.0                     # every unit of layer 2 switched off
+    dead = vanishing.activation_spread(net, X)
+    assert dead[2] == 0.0 and dead[3] == 0.0 and dead[1] > 0
+
+
+def test_deep_sigmoid_network_washes_out_the_input_on_the_way_up():
+    X, _ = vanishing.probe_data()
+    spread = vanishing.activation_spread(vanishing.deep_network(8), X)
+    assert np.all(np.diff(spread) < 0) and spread[-1] < 1e-4 * spread[0]
+
+
+@given(depth=st.integers(2, 5), width=st.integers(1, 6),
+       activation=st.sampled_from(["sigmoid", "tanh", "relu", "identity"]),
+       seed=st.integers(0, 1000))
+def test_one_example_keeps_its_whole_gradient(depth, width, activation, seed):
+    # ‖δ aᵀ‖ = ‖δ‖ ‖a‖ for one example: nothing to cancel (a zero term δ aᵀ gives 0)
+    X, Y = (part[:1] for part in vanishing.probe_data(2, seed=seed))
+    net = vanishing.deep_network(depth, activation=activation, width=width, seed=seed)
+    kept = vanishing.gradient_cancellation(net, X, Y)
+    below = np.array([np.linalg.norm(a) for a in net.forward_pass(X).activations[:-1]])
+    zero = (per_example_norms(net, X, Y)[0] == 0) | (below == 0)
+    np.testing.assert_allclose(kept[~zero], 1.0, rtol=1e-12)
+    assert np.all(kept[zero] == 0)
+
+
+@given(m=st.integers(2, 20), seed=st.integers(0, 1000))
+def test_gradient_cancellation_lies_between_zero_and_one(m, seed):
+    X, Y = vanishing.probe_data(m, seed=seed)
+    kept = vanishing.gradient_cancellation(vanishing.deep_network(4, seed=seed), X, Y)
+    assert np.all((kept >= 0) & (kept <= 1 + 1e-12))
+
+
+def test_opposite_deltas_on_one_input_cancel_completely():
+    # the same input with targets 0 and 1 and an output of exactly ½ (output weights and
+    # bias 0): δᴸ = −½ and +½, so the output layer's two terms δ_i a_iᵀ are opposite
+    net = vanishing.deep_network(4, activation="tanh", seed=3)
+    net.weights[-1][:] = 0.0
+    net.biases[-1][:] = 0.0
+    X, Y = np.array([[0.4, -1.2], [0.4, -1.2]]), np.array([[0.0], [1.0]])
+    assert vanishing.gradient_cancellation(net, X, Y)[-1] == pytest.approx(0.0, abs=1e-15)
+    net.weights[-1][:] = 0.5                    # o ≠ ½: the deltas o and o − 1 differ in size
+    assert vanishing.gradient_cancellation(net, X, Y)[-1] > 0.1
+
+
+def test_spread_and_cancellation_reject_bad_input():
+    X, Y = vanishing.probe_data(10)
+    with pytest.raises(TypeError, match="net"):
+        vanishing.activation_spread("net", X)
+    with pytest.raises(TypeError, match="net"):
+        vanishing.gradient_cancellation(None, X, Y)
+    with pytest.raises(ValueError, match="X"):
+        vanishing.activation_spread(vanishing.deep_network(3), np.ones((4, 3)))
+
+
+# ---------------------------------------------------------------- the explorer's outcome
+@pytest.mark.parametrize(("losses", "diverged", "expected"), [
+    ([0.7, 0.6, 0.5], False, None),                   # a calm run
+    ([0.7, 3.0, 2e9], True, 2),                       # epoch 2's cost passed the bound
+    ([0.7, 3.0], True, 2),                            # epoch 2 not finite: not recorded
+    ([0.7, 5.0, 5.1, 5.0], True, None),               # completed, blew up and got stuck
+])
+def test_blow_up_epoch_by_hand(losses, diverged, expected):
+    assert vanishing_plots._blow_up_epoch(np.array(losses), diverged, 3) == expected
+
+
+@pytest.mark.parametrize(("depth", "epoch"), [(10, 9), (20, 2)])
+def test_explorer_names_the_epoch_whose_cost_passed_the_bound(depth, epoch):
+    from bpnotes.descent import has_diverged
+
+    run = vanishing_plots.deep_run(depth, "relu", "He", 1.0)
+    X, Y = vanishing.probe_data(vanishing_plots.EXPLORER_EXAMPLES)
+    history = vanishing.train_deep(depth, activation="relu", init="he", lr=1.0,
+                                   epochs=vanishing_plots.EXPLORER_EPOCHS,
+                                   batch_size=vanishing_plots.EXPLORER_BATCH, X=X, Y=Y)
+    costs = history.losses
+    first = next(k for k, cost in enumerate(costs) if has_diverged(cost, costs[0]))
+    assert run.blew_up_in == first == epoch
+    assert vanishing_plots._status(run) == f"diverged in epoch {epoch}: stopped"
+    assert len(run.losses) == epoch + 1             # the curve ends in the same epoch
+    assert f"blew up in epoch {epoch}" in vanishing_plots._alt(run)
+
+
+def test_explorer_names_a_dead_relu_layer_and_says_the_outcome():
+    run = vanishing_plots.deep_run(20, "relu", "Xavier", 0.1)
+    X, Y = vanishing.probe_data(vanishing_plots.EXPLORER_EXAMPLES)
+    history = vanishing.train_deep(20, activation="relu", init="xavier", lr=0.1,
+                                   epochs=vanishing_plots.EXPLORER_EPOCHS,
+                                   batch_size=vanishing_plots.EXPLORER_BATCH, X=X, Y=Y)
+    # deltas of layers 1..19 exactly 0 after training, none at the start: layer 19 died
+    assert np.all(history.delta_norms[-1, :19] == 0) and np.all(history.delta_norms[0] > 0)
+    assert not history.diverged and run.dead_layer == 19
+    assert vanishing_plots._status(run).startswith("layer 19 died")
+    alt = vanishing_plots._alt(run)
+    assert "layer 19 outputs 0" in alt and f"{history.losses[-1]:.3f}." in alt
+    calm = vanishing_plots.deep_run(4, "relu", "He", 0.1)
+    assert calm.dead_layer is None and calm.blew_up_in is None
+    assert vanishing_plots._alt(calm).endswith(f"to {calm.last_cost:.3f}.")

@@ -6,11 +6,17 @@ n_in inputs and n_out outputs
 * ``"normal"``: s = 1 (multiply by ``scale`` for the classic small initialisation);
 * ``"lecun"``:  s² = 1 / n_in;
 * ``"xavier"``: s² = 2 / (n_in + n_out)   (Glorot & Bengio 2010), keeps the variance of
-  activations and deltas roughly constant through tanh / sigmoid-like layers;
+  activations and deltas roughly constant through layers whose activation has slope 1
+  at z = 0 (tanh); sigmoid layers (slope at most 1/4) still shrink their deltas, by a
+  factor of about 4 per layer or more (eq. (vd-variance));
 * ``"he"``:     s² = 2 / n_in              (He et al. 2015), the same for ReLU layers,
   which zero half their inputs.
 
-``scale`` multiplies s, so ``scale`` > 1 makes deltas grow and ``scale`` < 1 shrink.
+``scale`` multiplies s, and with it the per-layer factor g of eq. (vd-variance) of ReLU
+and linear layers (and of tanh layers while their pre-activations stay small); deltas grow
+towards the input when g > 1 and shrink when g < 1, so a ``scale`` above 1 makes He-ReLU
+deltas grow. For the sigmoid g grows more slowly than ``scale``, because larger weights
+also saturate more units: with twice the Xavier scale sigmoid deltas still vanish.
 """
 
 from __future__ import annotations

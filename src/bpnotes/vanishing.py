@@ -11,11 +11,17 @@ norms gives the bound of eq. (vd-bound),
 
 so a deep sigmoid network (max σ' = 1/4) with small weights multiplies its deltas by at
 most ‖W‖₂ / 4 per layer. The initialisation schemes of eq. (vd-init) choose the weight
-variance so that the *expected* squared delta norm is kept constant, eq. (vd-variance).
+variance so that the variance of each delta component is kept constant from layer to layer,
+eq. (vd-variance) with g = 1 (for hidden layers of equal width, the expected squared delta
+norm too, eq. (vd-norm-gain)). Xavier and LeCun are calibrated for a slope of 1 at z = 0
+(tanh), He for the ReLU (slope 1 for half of the inputs); none of them for the sigmoid,
+whose slope is at most 1/4.
 
 This module builds the chapter's deep, narrow networks on a fixed seeded data set,
-measures the per-layer delta norms (at initialisation and during training) and the
-per-layer bound factors. It only calls :class:`bpnotes.mlp.MLP`; it never plots.
+measures the per-layer delta norms (at initialisation and during training), the per-layer
+bound factors, how much the activations still differ between examples and how much of the
+weight gradient survives the sum over examples. It only calls :class:`bpnotes.mlp.MLP`; it
+never plots.
 """
 
 from __future__ import annotations
@@ -44,11 +50,13 @@ __all__ = [
     "COMPARISON",
     "INITIALISATIONS",
     "DeltaProfile",
+    "activation_spread",
     "bound_factors",
     "deep_network",
     "delta_norms",
     "delta_profile",
     "depth_sweep",
+    "gradient_cancellation",
     "layer_gain",
     "layer_ratios",
     "probe_data",
@@ -169,6 +177,46 @@ def layer_ratios(net: MLP, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
     below, above = norms[:, :-1], norms[:, 1:]
     safe = np.where(above > 0, above, 1.0)
     return np.where(above > 0, below / safe, 0.0)
+
+
+def activation_spread(net: MLP, X: ArrayLike) -> np.ndarray:
+    """How much each layer's activations differ between examples, shape (L + 1,).
+
+    Entry l (l = 0..L, a⁰ = x) is ‖std_i a^l_i‖ / ‖mean_i a^l_i‖: the Euclidean norm,
+    over the units, of the standard deviation over the examples, relative to the norm of
+    the mean activation. 0 when every example gives the same activation (up to the rounding
+    of the mean; exactly 0 for a layer whose activations are all 0), infinite when they
+    differ but average to 0. Small slopes and weights shrink the differences between
+    examples on the way up as they shrink the deltas on the way down, eq. (vd-delta-rule).
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be a bpnotes.MLP, got {type(net).__name__}")
+    activations = net.forward_pass(X).activations
+    spreads = []
+    for a in activations:
+        spread, mean = np.linalg.norm(a.std(axis=0)), np.linalg.norm(a.mean(axis=0))
+        spreads.append(0.0 if spread == 0 else spread / mean if mean > 0 else np.inf)
+    return np.array(spreads)
+
+
+def gradient_cancellation(net: MLP, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
+    """How much of each layer's weight gradient survives the sum over examples, shape (L,).
+
+    Entry l is ‖∂C/∂W^l‖ / ((1/m) Σ_i ‖δ^l_i‖ ‖a^{l−1}_i‖), with ∂C/∂W^l = (1/m) Σ_i
+    δ^l_i (a^{l−1}_i)ᵀ, eq. (notation-grad) (Frobenius norm, no L2 term): 1 when the
+    per-example terms point the same way (always for one example, since ‖δ aᵀ‖ = ‖δ‖‖a‖),
+    near 0 when they cancel, and never above 1 (the triangle inequality). 0 for a layer
+    whose terms δ^l_i (a^{l−1}_i)ᵀ are all exactly 0 (zero deltas, or a dead layer below).
+    """
+    X, Y = _checked_data(net, X, Y)
+    deltas = net.gradients(X, Y).deltas
+    activations = net.forward_pass(X).activations
+    fractions = []
+    for d, a in zip(deltas, activations[:-1], strict=True):
+        total = np.linalg.norm(d.T @ a) / X.shape[0]
+        separate = np.mean(np.hypot.reduce(d, axis=1) * np.hypot.reduce(a, axis=1))
+        fractions.append(0.0 if separate == 0 else float(total / separate))
+    return np.array(fractions)
 
 
 def bound_factors(net: MLP) -> np.ndarray:

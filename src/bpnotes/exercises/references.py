@@ -17,7 +17,7 @@ REFERENCES: dict[str, float | int | str] = {
     "ex-bp-kink": 0.5000001180765046,
     "ex-vd-ratio": 9.629910311663094e-05,
     "ex-vd-rate:factor": 835225.3218878349,
-    "ex-vd-rate:effect": "diverges",
+    "ex-vd-rate:effect": "blows up",
     "ex-cap-chance": 0.10222222222222223,
     "ex-cap-softmax": 0.9511111111111111,
     "ex-cap-experiment": "batch size 1",

@@ -1,8 +1,8 @@
 """Figures of the chapter "Vanishing (and exploding) deltas" and its explorer.
 
-The static figures take results computed by :mod:`bpnotes.deltas` (delta profiles and
-training histories) and only draw them; the explorer's drawing function asks
-:mod:`bpnotes.deltas` for one training run per frame.
+The static figures take results computed by :mod:`bpnotes.vanishing` (delta profiles and
+training histories) and only draw them; the explorer's compute function asks
+:mod:`bpnotes.vanishing` for one training run per frame.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import vanishing
 from ..activations import ACTIVATIONS
+from ..descent import has_diverged
 from ..explorer import Control, Explorer
 from ..mlp import TrainingHistory
 from ..validation import check_choice
@@ -149,10 +150,13 @@ def plot_training_curves(histories: Mapping[str, TrainingHistory]) -> Figure:
         right.semilogy(np.arange(delta_norms.shape[0]),
                        _positive(delta_norms[:, 0]), label=tag, markevery=every,
                        markersize=4, **style)
-    left.axhline(np.log(2.0), color="0.5", linewidth=0.8, linestyle=":")
+    # Drawn over the curves (the stuck sigmoid curve lies on it), dashed so that the
+    # curve shows through; the label sits below the line, clear of the title.
+    left.axhline(np.log(2.0), color="black", linewidth=1.1, linestyle=(0, (3, 3)), zorder=5)
     left.annotate("log 2: always answering ½", (1.0, np.log(2.0)),
-                  xycoords=("axes fraction", "data"), xytext=(-4, 4),
-                  textcoords="offset points", fontsize=MIN_FONT, color="0.35", ha="right")
+                  xycoords=("axes fraction", "data"), xytext=(-4, -5),
+                  textcoords="offset points", fontsize=MIN_FONT, color="0.25", ha="right",
+                  va="top")
     finish_axes(left, title="training cost", xlabel="epoch", ylabel="cost C (log loss)")
     finish_axes(right, title="first hidden layer", xlabel="epoch",
                 ylabel=r"mean $\|\delta^1\|$ (log scale)")
@@ -206,7 +210,17 @@ MAX_DEPTH = 20
 
 @dataclass(frozen=True)
 class DeepRun:
-    """The vanishing-deltas explorer's data for one setting."""
+    """The vanishing-deltas explorer's data for one setting.
+
+    ``start`` and ``end`` are the per-layer mean delta norms before and after training
+    (clipped to :data:`DELTA_RANGE`), ``ratio`` is ‖δ¹‖/‖δᴸ‖ before training and ``losses``
+    the recorded costs (clipped to :data:`COST_RANGE`). ``diverged`` is the rule of
+    :mod:`bpnotes.descent`; ``blew_up_in`` is the epoch in which the cost left its bound or
+    stopped being finite (None if it never did: a run can also diverge by blowing up and
+    getting stuck), ``epochs_done`` the epochs recorded after the start. ``dead_layer`` is
+    the highest hidden layer whose units all output exactly 0 for every example after
+    training (a dead ReLU layer: no delta passes below it), or None.
+    """
 
     depth: int
     activation: str
@@ -220,6 +234,9 @@ class DeepRun:
     clipped_above: bool
     diverged: bool
     epochs_done: int
+    blew_up_in: int | None = None
+    dead_layer: int | None = None
+    last_cost: float = float("nan")
 
 
 def deep_run(depth: int, activation: str, initialisation: str, lr: float,
@@ -237,17 +254,50 @@ def deep_run(depth: int, activation: str, initialisation: str, lr: float,
     history = net.train(X, Y, lr=lr, epochs=EXPLORER_EPOCHS, batch_size=EXPLORER_BATCH,
                         seed=0, record_norms=True, after_epoch=report, epoch_cost="full")
     norms = cast(np.ndarray, history.delta_norms)
+    losses = history.losses
     done = norms.shape[0] - 1
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = float(norms[0, 0] / norms[0, -1])
     shown = norms[[0, -1]] if done > 0 else norms[[0]]
+    blew_up_in = _blow_up_epoch(losses, history.diverged, EXPLORER_EPOCHS)
+    with np.errstate(all="ignore"):      # a diverged run's weights may be huge
+        hidden = net.forward_pass(X).activations[1:-1]
+    dead = [k for k, a in enumerate(hidden, start=1) if np.all(a == 0)]
     return DeepRun(
         depth, activation, initialisation, float(lr), np.clip(norms[0], *DELTA_RANGE),
         np.clip(norms[-1], *DELTA_RANGE) if done > 0 else None, ratio,
-        np.clip(history.losses, *COST_RANGE),
+        np.clip(losses, *COST_RANGE),
         bool(np.any(shown < DELTA_RANGE[0])),
-        bool(np.any(shown > DELTA_RANGE[1]) or np.any(history.losses > COST_RANGE[1])),
-        history.diverged, done)
+        bool(np.any(shown > DELTA_RANGE[1]) or np.any(losses > COST_RANGE[1])),
+        history.diverged, done, blew_up_in, max(dead) if dead else None, float(losses[-1]))
+
+
+def _blow_up_epoch(losses: np.ndarray, diverged: bool, epochs: int) -> int | None:
+    """The epoch in which a run's cost blew up, from its recorded costs (J₀ first).
+
+    By the rule of :mod:`bpnotes.descent`, a run that stops records the first cost past
+    the bound as its last value (that epoch blew up), or, when the cost or a parameter
+    stopped being finite, does not record the epoch at all (the epoch after the last
+    recorded one blew up). A run that completed its epochs and diverged by getting stuck
+    has no such epoch: None, as for a run that did not diverge.
+    """
+    if not diverged:
+        return None
+    done = len(losses) - 1
+    if has_diverged(float(losses[-1]), float(losses[0])):
+        return done
+    return done + 1 if done < epochs else None
+
+
+def _status(run: DeepRun) -> str:
+    """What became of the run, in a few words (the cost panel's title)."""
+    if run.blew_up_in is not None:
+        return f"diverged in epoch {run.blew_up_in}: stopped"
+    if run.diverged:
+        return f"blew up and got stuck: cost {run.last_cost:.3g}"
+    if run.dead_layer is not None:
+        return f"layer {run.dead_layer} died; cost {run.last_cost:.3f}"
+    return f"cost after {run.epochs_done} epochs: {run.last_cost:.3f}"
 
 
 def draw_deltas_explorer(fig: Figure) -> Callable[[DeepRun], None]:
@@ -289,9 +339,7 @@ def draw_deltas_explorer(fig: Figure) -> Callable[[DeepRun], None]:
         left.set_title(rf"at the start $\|\delta^1\| / \|\delta^L\|$ = {run.ratio:.1e}",
                        fontsize=FONT)
         curve.set_data(np.arange(len(run.losses)), run.losses)
-        status = (f"diverged in epoch {run.epochs_done + 1}: stopped" if run.diverged
-                  else f"cost after {run.epochs_done} epochs: {run.losses[-1]:.3f}")
-        right.set_title(status, fontsize=FONT)
+        right.set_title(_status(run), fontsize=FONT)
         name = _ACTIVATION_TITLES.get(run.activation, run.activation)
         edge = (floor_note(DELTA_RANGE[0]) if run.deltas_zero else "") + (
             " (off-scale values at the top edge)" if run.clipped_above else "")
@@ -302,10 +350,28 @@ def draw_deltas_explorer(fig: Figure) -> Callable[[DeepRun], None]:
 
 
 def _alt(run: DeepRun) -> str:
-    return (f"Per-layer mean delta norms on a log scale before and after training, and the "
-            f"training cost per epoch, for a depth-{run.depth} "
-            f"{_ACTIVATION_TITLES.get(run.activation, run.activation)} network initialised "
-            f"with {run.initialisation} and trained with learning rate {run.lr:g}.")
+    """The frame's alt text: the setting, then what the figure shows of its outcome."""
+    name = _ACTIVATION_TITLES.get(run.activation, run.activation)
+    setting = (f"Per-layer mean delta norms on a log scale before and after training, and the "
+               f"training cost per epoch, for a depth-{run.depth} {name} network initialised "
+               f"with {run.initialisation} and trained with learning rate {run.lr:g}. "
+               f"Before training the first layer's deltas are {run.ratio:.1e} times the "
+               f"output layer's. ")
+    start = float(run.losses[0])
+    if run.blew_up_in is not None:
+        outcome = (f"The cost blew up in epoch {run.blew_up_in} and training stopped.")
+    elif run.diverged:
+        outcome = (f"The cost blew up and got stuck at {run.last_cost:.3g}, far above its "
+                   f"start {start:.3f}.")
+    elif run.dead_layer is not None:
+        outcome = (f"After training every unit of layer {run.dead_layer} outputs 0 for "
+                   f"every example (a dead layer): the deltas of that layer and of every layer "
+                   f"below it are exactly 0, drawn at the bottom edge, and the cost goes from "
+                   f"{start:.3f} to {run.last_cost:.3f}.")
+    else:
+        outcome = (f"In {run.epochs_done} epochs the cost goes from {start:.3f} to "
+                   f"{run.last_cost:.3f}.")
+    return setting + outcome
 
 
 def deltas_explorer() -> Explorer:

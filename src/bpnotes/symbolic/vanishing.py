@@ -124,15 +124,16 @@ def diagonal_gap(n: int = 3) -> tuple[sp.Expr, sp.Expr]:
 
 
 def spectral_gap() -> tuple[sp.Expr, sp.Expr]:
-    """s₁²‖δ‖² − ‖Wᵀδ‖² = (s₁² − s₂²)(u₂·δ)² for a 2 × 2 matrix W = U diag(s₁, s₂) Vᵀ.
+    """ς₁²‖δ‖² − ‖Wᵀδ‖² = (ς₁² − ς₂²)(u₂·δ)² for a 2 × 2 matrix W = U diag(ς₁, ς₂) Vᵀ.
 
     U and V are rotations by angles θ and φ (any 2 × 2 matrix has this singular value
-    decomposition, up to signs) and u₂ is the second column of U. With s₁ ≥ s₂ ≥ 0 the
-    right side is ≥ 0, so ‖Wᵀδ‖ ≤ s₁‖δ‖ = ‖W‖₂‖δ‖: the second step of eq. (vd-bound).
+    decomposition, up to signs) and u₂ is the second column of U. With ς₁ ≥ ς₂ ≥ 0 the
+    right side is ≥ 0, so ‖Wᵀδ‖ ≤ ς₁‖δ‖ = ‖W‖₂‖δ‖: the second step of eq. (vd-bound).
+    The singular values are ς (varsigma) because s is the weight standard deviation.
     Returns (left, right), asserted equal.
     """
     theta, phi = sp.symbols("theta phi", real=True)
-    s1, s2 = sp.symbols("s1 s2", nonnegative=True)
+    s1, s2 = sp.symbols("varsigma1 varsigma2", nonnegative=True)
     d1, d2 = sp.symbols("delta1 delta2", real=True)
 
     def rotation(angle: sp.Symbol) -> sp.Matrix:
