@@ -1,7 +1,7 @@
 """Checker of the introduction's exercise (book/intro.md).
 
 The curvature of the quadratic is λ (the book keeps ``a`` for activations); a reader types
-it as ``λ`` or ``lam``.
+it as ``λ``, ``lam`` or ``lambda`` (read as ``lam`` by the answer parser).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def one_step_rate() -> sp.Expr:
     return rate
 
 
-@exercise("ex-intro-rate", "formula", prompt="the learning rate, a formula in λ (type λ or lam)",
-          symbols=("lam",))
+@exercise("ex-intro-rate", "formula", prompt="the learning rate, a formula in λ (type λ, lam or "
+          "lambda)", symbols=("lam",))
 def check_one_step_rate(answer: Any) -> Verdict:
     """The learning rate reaching the minimum of ½ λ w² in a single step, as a formula in λ."""
     return check_formula(answer, one_step_rate(), symbols={"lam": lam})
