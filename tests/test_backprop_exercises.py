@@ -76,6 +76,34 @@ def test_missing_average_is_diagnosed():
     assert not verdict.correct and "average over the m examples" in verdict.message
 
 
+def test_a_sum_instead_of_a_mean_is_one_factor_in_every_layer_not_a_wrong_delta():
+    verdict = check("ex-bp-implement", lambda *a: reference_backprop(*a, sum_instead_of_mean=True))
+    _, X, _ = ex.random_network(1)
+    assert f"every layer's gradient is {X.shape[0]} times the right one" in verdict.message
+    assert "wrong too" not in verdict.message and "delta" not in verdict.message
+
+
+def test_layer_lists_are_written_out():
+    assert _depth_of_first_network() == 3
+    above = check("ex-bp-implement", lambda *a: reference_backprop(*a, skip_slope_at=2)).message
+    assert "Layer 3 is right" in above and "Layer 1 is wrong too" in above
+    bottom = check("ex-bp-implement", lambda *a: reference_backprop(*a, skip_slope_at=1)).message
+    assert "Layers 2 and 3 are right" in bottom and ".." not in bottom
+
+
+def test_no_factor_hint_for_a_single_number():
+    def scaled_output_bias(weights, biases, X, Y):
+        gw, gb = reference_backprop(weights, biases, X, Y)
+        gb[-1] = 3.0 * gb[-1]          # b^L of the first network has one entry
+        return gw, gb
+
+    net, _, _ = ex.random_network(1)
+    assert net.biases[-1].size == 1
+    verdict = check("ex-bp-implement", scaled_output_bias)
+    assert not verdict.correct and "b^3 (layer 3)" in verdict.message
+    assert "times the right one" not in verdict.message
+
+
 def test_grader_reports_exceptions_shapes_and_types():
     assert "raised ZeroDivisionError" in check("ex-bp-implement", lambda *a: 1 / 0).message
     assert "must return a pair" in check("ex-bp-implement", lambda *a: None).message
@@ -149,7 +177,7 @@ def test_find_the_bug_checkers():
     assert not wrong.correct and "a4" in wrong.message
     assert check("ex-bp-find-bug:update", "w - g*eta").correct
     circulated = check("ex-bp-find-bug:update", "w - w*g")
-    assert not circulated.correct and "circulated" in circulated.message
+    assert not circulated.correct and "slipped version" in circulated.message
     assert not check("ex-bp-find-bug:update", "w + eta*g").correct
 
 
@@ -186,3 +214,43 @@ def test_random_networks_are_seeded_and_varied():
     np.testing.assert_array_equal(a[1], b[1])
     depths = {ex.random_network(s)[0].n_layers for s in range(1, 30)}
     assert depths == {2, 3, 4}
+
+
+# ---------------------------------------------------------------- answers in other spellings
+@pytest.mark.parametrize("unit", [5, "5", "h5", 5.0, np.float64(5.0), "5.0", " H5 "])
+def test_the_wrong_unit_may_be_written_in_several_ways(unit):
+    verdict = check("ex-bp-find-bug", unit, "a5*(1 - a5)", "w - eta*g")
+    assert verdict.correct, verdict.message
+
+
+@pytest.mark.parametrize("unit", [4.0, 5.5, "4.0"])
+def test_other_units_stay_wrong(unit):
+    assert not check("ex-bp-find-bug", unit, "a5*(1 - a5)", "w - eta*g").correct
+
+
+def test_the_slipped_update_is_told_to_answer_with_the_right_one():
+    message = check("ex-bp-find-bug", 5, "a5*(1 - a5)", "w - w*g").message
+    assert "slipped version's update" in message and "right one" in message
+
+
+@pytest.mark.parametrize(("answer", "correct"), [
+    ("minibatch", False), ("mini batch", False), ("SGD", True), ("sgd", True),
+    ("online", True), ("stochastic", True), ("Per-Example", True), ("fullbatch", False)])
+def test_minibatch_prediction_reads_common_names(answer, correct):
+    verdict = check("ex-bp-minibatch", answer)
+    assert verdict.correct == correct and "answer with one of" not in verdict.message
+
+
+@pytest.mark.parametrize(("answer", "correct"), [
+    ("50%", True), (" 50 % ", True), ("½", True), ("1/2", True), (0.5, True),
+    ("25%", False), ("¼", False), ("0.5%", False)])
+def test_kink_fraction_reads_percentages_and_fraction_characters(answer, correct):
+    assert check("ex-bp-kink", answer).correct == correct
+
+
+@pytest.mark.parametrize(("answer", "shown"), [
+    ("(o - y)(1 - o^2)", "(o - y)"), ("2(o - y)", "2"), ("tanh(o)(1 - o)", "tanh(o)")])
+def test_a_product_without_a_star_gets_the_multiplication_hint(answer, shown):
+    verdict = check("ex-bp-tanh-delta", answer)
+    assert not verdict.correct
+    assert f"to multiply, write {shown}*(...)" in verdict.message

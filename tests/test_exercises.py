@@ -440,7 +440,7 @@ def _no_leak(verdict: Verdict, *secrets: str) -> None:
         ("ex-bp-find-bug:unit", 5.7, Reason.TYPE, "'1'"),
         ("ex-bp-find-bug:derivative", "a5*(1 - a4)", Reason.WRONG, "still involves a4"),
         ("ex-bp-find-bug:derivative", "a5(1 - a5)", Reason.PARSE, "write a5*(...)"),
-        ("ex-bp-find-bug:update", "w - w*g", Reason.WRONG, "circulated update"),
+        ("ex-bp-find-bug:update", "w - w*g", Reason.WRONG, "slipped version's update"),
         ("ex-bp-find-bug:update", "w = w - eta*g", Reason.PARSE, "only the expression"),
         ("ex-vd-unrolled", "(w/4)**(L - l - 1)", Reason.WRONG, "too few"),
         ("ex-vd-unrolled", "(w/4)**(L - l + 1)", Reason.WRONG, "too many"),

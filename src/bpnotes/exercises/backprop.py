@@ -3,8 +3,10 @@
 * ``ex-bp-implement`` grades the reader's own backpropagation: it runs their function on
   random networks, compares every layer's gradient with finite differences of the cost of
   :class:`bpnotes.MLP` (eq. (bp-gradcheck)), and names the layer that is wrong;
-* :func:`circulated_gradients` and :func:`circulated_step` reproduce the widely circulated,
-  slipped version of the chapter's worked example, for ``ex-bp-find-bug``;
+* :func:`circulated_gradients` and :func:`circulated_step` reproduce a slipped version of
+  the chapter's worked example, constructed for ``ex-bp-find-bug`` with two slips typical of
+  hand derivations (a wrong unit in one sigmoid slope, the weight in place of the learning
+  rate in the update);
 * the derivations are checked against sympy derivatives of the definitions (the path sum
   against the derivative of a whole 4-2-2-1 network's loss), the numbers of runs against
   :mod:`bpnotes.exercises.references`.
@@ -164,9 +166,11 @@ _UNITS = ("1", "2", "3", "4", "5")
 @exercise("ex-bp-find-bug:unit", "choice", prompt="the number of the unit whose delta is wrong",
           options=_UNITS)
 def check_bug_unit(answer: Any) -> Verdict:
-    """Which unit's delta is wrong in the circulated example? Its number, 1..5."""
+    """Which unit's delta is wrong in the slipped example? Its number, 1..5."""
     expected = str(REFERENCES["ex-bp-find-bug:unit"])
-    aliases = {f"h{u}": u for u in _UNITS}
+    aliases = {f"h{u}": u for u in _UNITS} | {f"{u}.0": u for u in _UNITS}
+    if isinstance(answer, float) and answer.is_integer():  # 5.0 (also numpy's floats)
+        answer = str(int(answer))
     verdict = check_choice(answer, expected, _UNITS, aliases=aliases,
                            wrong_message="is not the unit whose delta is wrong.")
     if verdict.correct:
@@ -209,8 +213,9 @@ def check_bug_update(answer: Any) -> Verdict:
 
     def circulated(given: sp.Expr) -> Verdict | None:
         if check_formula(given, w - w * g, symbols={"w": w, "g": g, "eta": eta}):
-            return wrong("that is the circulated update: it scales the step by the weight "
-                         "itself, so a weight at 0 could never move.", Reason.WRONG, reference)
+            return wrong("that is the slipped version's update: it scales the step by the "
+                         "weight itself, so a weight at 0 could never move. Answer with the "
+                         "right one.", Reason.WRONG, reference)
         return None
 
     return check_formula(answer, reference, symbols={"w": w, "g": g, "eta": eta},
@@ -233,7 +238,8 @@ def _circulated_forward() -> tuple[Any, ...]:
 
 
 def circulated_gradients() -> tuple[list[Any], list[Any]]:
-    """The gradients of the worked example as the circulated version computes them.
+    """The gradients of the worked example as the slipped version computes them: h5's
+    sigmoid slope taken as a5(1 − a4).
 
     Written out unit by unit, as such derivations usually are; shaped like
     ``net.weights`` and ``net.biases`` so that they can be gradient-checked.
@@ -245,7 +251,7 @@ def circulated_gradients() -> tuple[list[Any], list[Any]]:
     a4, a5 = a2
     d_out = o[0] - 1.0                                  # log loss: δ = o − y
     d4 = a4 * (1 - a4) * W[2][0, 0] * d_out
-    d5 = a5 * (1 - a4) * W[2][0, 1] * d_out             # as circulated
+    d5 = a5 * (1 - a4) * W[2][0, 1] * d_out             # the slip: a5(1 − a5) is right
     d2 = np.array([d4, d5])
     d1 = h * (1 - h) * (W[1].T @ d2)
     gw = [np.outer(d1, x), np.outer(d2, h), d_out * a2[None, :]]
@@ -256,7 +262,8 @@ def circulated_gradients() -> tuple[list[Any], list[Any]]:
 
 
 def circulated_step() -> tuple[list[Any], list[Any], float]:
-    """The circulated update w ← w − w·(δ a) (and b ← b − b·δ), and its output after it."""
+    """The slipped update w ← w − w·(δ a) (and b ← b − b·δ) with the slipped gradients,
+    and the network's output after it."""
     import numpy as np
 
     from ..activations import sigmoid as numeric_sigmoid
@@ -278,12 +285,20 @@ def check_minibatch_prediction(answer: Any) -> Verdict:
     return check_choice(answer, str(REFERENCES["ex-bp-minibatch"]), MODES,
                         aliases={"stochastic": "per-example", "batch": "full-batch",
                                  "full batch": "full-batch", "mini batch": "mini-batch",
-                                 "per example": "per-example"})
+                                 "minibatch": "mini-batch", "per example": "per-example",
+                                 "sgd": "per-example", "online": "per-example",
+                                 "fullbatch": "full-batch"})
 
 
 @exercise("ex-bp-kink", "number", prompt="the fraction of the active gradient (e.g. 0.25)")
 def check_kink_fraction(answer: Any) -> Verdict:
-    """The centred difference for b^1_1 at the kink, as a fraction of the active gradient."""
+    """The centred difference for b^1_1 at the kink, as a fraction of the active gradient
+    (a percentage such as ``"50%"`` is read as that fraction)."""
+    if isinstance(answer, str) and answer.strip().endswith("%"):
+        verdict = check_number(answer.strip()[:-1], 100 * float(REFERENCES["ex-bp-kink"]),
+                               rtol=0.01)
+        return Verdict(verdict.correct, verdict.message.replace("Your number", "Your "
+                       "percentage"), verdict.reason, verdict.solution)
     return check_number(answer, float(REFERENCES["ex-bp-kink"]), rtol=0.01)
 
 
@@ -387,32 +402,64 @@ def check_backprop(candidate: Any) -> Verdict:
                  "random networks (depths 2 to 4).")
 
 
+def _layers(numbers: list[int]) -> str:
+    """'layer 3', 'layers 1 and 2', 'layers 1, 2 and 3'."""
+    if len(numbers) == 1:
+        return f"layer {numbers[0]}"
+    return "layers " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+
+
+def _factor(given: Any, numeric: Any) -> float | None:
+    """The factor c with given = c · numeric, if there is one other than 1 and it says
+    something (numeric has at least two non-zero entries: any single number is a multiple
+    of another)."""
+    import numpy as np
+
+    if np.count_nonzero(numeric) < 2:
+        return None
+    ratio = float(np.sum(given * numeric) / np.sum(numeric * numeric))
+    if np.allclose(given, ratio * numeric, rtol=1e-4, atol=1e-9) and abs(ratio - 1) > 1e-3:
+        return ratio
+    return None
+
+
 def _diagnose(errors: list[tuple[int, str, float, Any, Any]], L: int, m: int) -> str:
     import numpy as np
 
-    top = max(e[0] for e in errors)
+    def average_hint(ratio: float) -> str:
+        return " (did you average over the m examples?)" if np.isclose(ratio, m) else ""
+
+    wrong_layers = sorted({e[0] for e in errors})
+    # One factor for every wrong array, in every layer: say that, and nothing about deltas.
+    common = _factor(np.concatenate([np.ravel(e[3]) for e in errors]),
+                     np.concatenate([np.ravel(e[4]) for e in errors]))
+    if common is not None and wrong_layers == list(range(1, L + 1)):
+        return (f"every layer's gradient is {common:.3g} times the right one"
+                f"{average_hint(common)}.")
+    top = wrong_layers[-1]
     names = [f"{kind}^{layer}" for layer, kind, *_ in errors if layer == top]
     worst = max(e[2] for e in errors if e[0] == top)
-    below = sorted({e[0] for e in errors if e[0] < top})
+    below = [layer for layer in wrong_layers if layer < top]
     text = (f"the gradient of {' and '.join(names)} (layer {top}) is wrong: relative error "
             f"{worst:.1e} against finite differences.")
     if top < L:
-        text += (f" Layers {top + 1}..{L} are right, so look at how δ^{top} is computed from "
-                 f"δ^{top + 1} (the delta rule), or at how the gradient of layer {top} is formed "
-                 "from it.")
+        right_layers = _layers(list(range(top + 1, L + 1)))
+        verb = "is" if top + 1 == L else "are"
+        text += (f" {right_layers[0].upper()}{right_layers[1:]} {verb} right, so look at how "
+                 f"δ^{top} is computed from δ^{top + 1} (the delta rule), or at how the "
+                 f"gradient of layer {top} is formed from it.")
     else:
         text += " This is the output layer: check the output delta o − y and the gradient δ aᵀ."
     for layer, kind, _, g, n in errors:
         if layer == top and not np.any(g):
             text += f" Your {kind}^{layer} is all zeros."
             break
-        if layer == top and np.linalg.norm(n) > 0:
-            ratio = float(np.sum(g * n) / np.sum(n * n))
-            if np.allclose(g, ratio * n, rtol=1e-4, atol=1e-9) and abs(ratio - 1) > 1e-3:
-                hint = " (did you average over the m examples?)" if np.isclose(ratio, m) else ""
-                text += f" Your {kind}^{layer} is {ratio:.3g} times the right one{hint}."
-                break
+        ratio = _factor(g, n) if layer == top else None
+        if ratio is not None:
+            text += f" Your {kind}^{layer} is {ratio:.3g} times the right one{average_hint(ratio)}."
+            break
     if below:
-        text += (f" Layers {', '.join(map(str, below))} are wrong too, as expected when a delta "
-                 "above them is wrong: fix the highest layer first.")
+        verb = "is" if len(below) == 1 else "are"
+        text += (f" {_layers(below)[0].upper()}{_layers(below)[1:]} {verb} wrong too: fix the "
+                 f"highest layer first, since a wrong δ^{top} would spoil every layer below it.")
     return text

@@ -88,7 +88,8 @@ _CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
 # Characters a reader may paste from the page, and what they mean in an answer.
 _TRANSLATIONS = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "²": "**2",
                  "³": "**3", "η": "eta", "μ": "mu", "λ": "lam", "σ": "sigma", "δ": "delta",
-                 "π": "pi"}
+                 "π": "pi", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)", "⅓": "(1/3)",
+                 "⅔": "(2/3)"}
 
 _NODE_NAMES = {
     ast.Attribute: "attribute access (a dot after a name, as in p.foo)",
@@ -294,6 +295,15 @@ class _Builder:
         raise self.refuse(f"the operator {operator.__name__} is")  # pragma: no cover
 
     def call(self, node: ast.Call, depth: int) -> sp.Expr:
+        if isinstance(node.func, ast.BinOp | ast.UnaryOp | ast.Constant | ast.Call):
+            # (o - y)(1 - o**2), 2(x + 1), sin(x)(1 - x): a product written without *
+            shown = ast.unparse(node.func)
+            if not isinstance(node.func, ast.Constant | ast.Call):
+                shown = f"({shown})"
+            if len(shown) > 40:
+                shown = "(...)"
+            raise AnswerError(Reason.PARSE, f"writing {shown}(...) calls {shown} like a "
+                              f"function; to multiply, write {shown}*(...)")
         if not isinstance(node.func, ast.Name):
             raise self.refuse("calling something that is not a function name is")
         name = node.func.id
