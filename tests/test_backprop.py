@@ -287,3 +287,83 @@ def test_results_do_not_alias_the_inputs():
     W, b = [np.ones((2, 3))], [np.zeros(2)]
     weights, biases = bp.unfold_biases(bp.fold_biases(W, b))
     assert not np.shares_memory(weights[0], W[0]) and not np.shares_memory(biases[0], b[0])
+
+
+# ---------------------------------------------------------------- many starts side by side
+SIDE_BY_SIDE = [
+    # sizes, hidden, output, loss, l2, train settings
+    ([2, 2, 1], "sigmoid", "sigmoid", "log", 0.0, {"lr": 1.0}),
+    ([2, 2, 1], "sigmoid", "sigmoid", "log", 0.0, {"lr": 1.0, "momentum": 0.9}),
+    ([3, 4, 3, 2], "tanh", "softmax", "cross_entropy", 0.3, {"lr": 0.5}),
+    ([2, 3, 2], "relu", "identity", "squared", 0.0, {"lr": 0.1, "momentum": 0.5}),
+    ([2, 3, 2], "sigmoid", "sigmoid", "cross_entropy", 0.0, {"lr": 2.0}),
+]
+
+
+@pytest.mark.parametrize("case", SIDE_BY_SIDE)
+def test_side_by_side_training_equals_training_one_by_one(case):
+    sizes, hidden, output, loss, l2, settings = case
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(9, sizes[0]))
+    labels = rng.integers(0, sizes[-1], 9)
+    Y = (np.eye(sizes[-1])[labels] if loss == "cross_entropy"
+         else rng.integers(0, 2, (9, sizes[-1])).astype(float))
+
+    def make(seed):
+        return MLP(sizes, hidden=hidden, output=output, loss=loss, l2=l2, seed=seed,
+                   init="normal")
+
+    together = [make(seed) for seed in range(4)]
+    together[1].set_connections(weights=[np.eye(*w.shape, dtype=bool) | (rng.random(w.shape) > .5)
+                                         for w in together[1].weights])
+    alone = [make(seed) for seed in range(4)]
+    alone[1].set_connections(weights=together[1].weight_masks)
+    history = bp.train_side_by_side(together, X, Y, epochs=25, **settings)
+    for n, (a, b) in enumerate(zip(together, alone, strict=True)):
+        reference = b.train(X, Y, epochs=25, epoch_cost="full", **settings)
+        np.testing.assert_allclose(history.losses[:, n], reference.losses, rtol=1e-10, atol=0)
+        assert history.diverged[n] == reference.diverged
+        for p, q in zip(a.weights + a.biases, b.weights + b.biases, strict=True):
+            np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
+    assert history.losses.shape == (26, 4)
+
+
+def test_side_by_side_training_reports_a_blow_up_for_every_run():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(6, 2)) * 50, rng.normal(size=(6, 1))
+    nets = [MLP([2, 3, 1], hidden="relu", output="identity", loss="squared", seed=s)
+            for s in range(3)]
+    alone = MLP([2, 3, 1], hidden="relu", output="identity", loss="squared", seed=0)
+    reference = alone.train(X, Y, lr=5.0, epochs=50, epoch_cost="full")
+    assert reference.diverged
+    history = bp.train_side_by_side(nets, X, Y, lr=5.0, epochs=50)
+    assert np.all(history.diverged) and len(history.losses) < 51
+    assert np.all(np.isfinite(history.losses))
+    assert all(np.all(np.isfinite(p)) for net in nets for p in net.weights + net.biases)
+
+
+@pytest.mark.parametrize(
+    ("nets", "error", "match"),
+    [
+        ([], TypeError, "nets must be a non-empty list"),
+        (MLP([2, 1]), TypeError, "nets must be a non-empty list"),
+        ([MLP([2, 1]), "net"], TypeError, "net must be a bpnotes.MLP"),
+        ([MLP([2, 1]), MLP([2, 2, 1])], ValueError, r"nets\[1\] differs from nets\[0\]"),
+        ([MLP([2, 1]), MLP([2, 1], output="identity")], ValueError, r"nets\[1\] differs"),
+    ],
+)
+def test_side_by_side_training_rejects_bad_networks(nets, error, match):
+    with pytest.raises(error, match=match):
+        bp.train_side_by_side(nets, np.ones((2, 2)), np.ones((2, 1)), lr=0.1, epochs=1)
+
+
+def test_side_by_side_training_rejects_a_network_given_twice_and_bad_settings():
+    net = MLP([2, 1])
+    with pytest.raises(ValueError, match="distinct"):
+        bp.train_side_by_side([net, net], np.ones((2, 2)), np.ones((2, 1)), lr=0.1, epochs=1)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        bp.train_side_by_side([net], np.ones((2, 2)), np.ones((2, 1)), lr=0.0, epochs=1)
+    with pytest.raises(ValueError, match="epochs"):
+        bp.train_side_by_side([net], np.ones((2, 2)), np.ones((2, 1)), lr=0.1, epochs=-1)
+    with pytest.raises(ValueError, match="X must have 2 columns"):
+        bp.train_side_by_side([net], np.ones((2, 3)), np.ones((2, 1)), lr=0.1, epochs=1)

@@ -13,7 +13,9 @@ with the vectorised one:
 * :func:`network_state` and :func:`worked_example` — the numbers the chapter's network
   figure and worked example print;
 * :func:`train_variants` — the same network trained several ways (batch modes, momentum),
-  on the chapter's data set :func:`chapter_data`.
+  on the chapter's data set :func:`chapter_data`;
+* :func:`train_side_by_side` — many networks of one shape (many random starting points)
+  trained by full-batch descent at once, vectorised over the networks.
 
 Gradient checking (eq. (bp-gradcheck)) lives in :mod:`bpnotes.gradcheck`, the labels →
 targets helper in :mod:`bpnotes.losses` (:func:`bpnotes.losses.as_targets`).
@@ -31,11 +33,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .data import moons
+from .descent import ended_stuck, gradient_descent
 from .mlp import MLP, TrainingHistory
 from .validation import (
     as_float_matrix,
     as_float_vector,
     check_callable,
+    check_nonnegative_int,
     check_positive_number,
     check_seed,
 )
@@ -43,6 +47,7 @@ from .validation import (
 __all__ = [
     "WORKED_LR",
     "NetworkState",
+    "SideBySideHistory",
     "WeightChain",
     "accumulated_gradients",
     "chapter_data",
@@ -50,6 +55,7 @@ __all__ = [
     "folded_gradients",
     "four_two_two_one",
     "network_state",
+    "train_side_by_side",
     "train_variants",
     "unfold_biases",
     "weight_chain",
@@ -421,3 +427,145 @@ def train_variants(
             raise TypeError(f"make_net must return a bpnotes.MLP, got {type(net).__name__}")
         histories[str(label)] = net.train(X, Y, **{"epoch_cost": "full", **kwargs})
     return histories
+
+
+@dataclass(frozen=True)
+class SideBySideHistory:
+    """The result of :func:`train_side_by_side`.
+
+    Attributes
+    ----------
+    losses
+        Shape (k + 1, N): ``losses[e, n]`` is the cost C of eq. (bp-cost) of network n on
+        all the data after epoch e (``losses[0]`` before training); k is the number of
+        epochs unless training stopped on divergence.
+    diverged
+        Shape (N,): True where run n diverged by the rule of :mod:`bpnotes.descent`. The
+        runs stop together: if the sum of their costs leaves the divergence bound (or a
+        cost leaves the float range), every run is marked diverged; otherwise a run is
+        diverged when it ended stuck far above its start (:func:`bpnotes.descent.ended_stuck`).
+    """
+
+    losses: np.ndarray
+    diverged: np.ndarray
+
+
+def train_side_by_side(
+    nets: Sequence[MLP],
+    X: ArrayLike,
+    Y: ArrayLike,
+    lr: float,
+    epochs: int,
+    momentum: float = 0.0,
+) -> SideBySideHistory:
+    """Train N networks of one shape by full-batch descent at once, each on (X, Y).
+
+    The same updates as ``net.train(X, Y, lr=lr, epochs=epochs, momentum=momentum)`` for
+    each network (eqs. (bp-delta-rule), (bp-update), (bp-momentum)), computed for all of
+    them together: the parameters of layer l are stacked into arrays of shape
+    (N, n_l, n_{l-1}) and (N, n_l), and every matrix product of the forward and backward
+    pass is a stacked product. Many random starting points then cost little more than
+    one. Like :meth:`MLP.train`, it leaves every network at its trained parameters.
+
+    Parameters
+    ----------
+    nets
+        A non-empty sequence of distinct :class:`bpnotes.MLP` objects with the same sizes,
+        activations, loss, L2 strength and dtype (their masks may differ).
+    X, Y
+        Inputs (m, n_0) and targets (m, n_L), the same for every network.
+    lr, epochs, momentum
+        As in :meth:`MLP.train` (full batch).
+
+    Returns
+    -------
+    SideBySideHistory
+        The cost of every network after every epoch.
+    """
+    if isinstance(nets, MLP) or not isinstance(nets, Sequence) or len(nets) == 0:
+        raise TypeError("nets must be a non-empty list of bpnotes.MLP networks")
+    first = _check_net(nets[0])
+    signature = (first.sizes, first.hidden.name, first.output.name, first.loss.name,
+                 first.l2, first.dtype)
+    for i, net in enumerate(nets):
+        net = _check_net(net)
+        if (net.sizes, net.hidden.name, net.output.name, net.loss.name, net.l2,
+                net.dtype) != signature:
+            raise ValueError(
+                f"nets[{i}] differs from nets[0] ({net!r} against {first!r}): the networks "
+                "trained side by side must have the same shape, activations, loss and l2"
+            )
+    if len({id(net) for net in nets}) != len(nets):
+        raise ValueError("nets must be distinct networks (one appears twice)")
+    for net in nets:
+        net.check_parameters(writing=True)
+    X_arr, Y_arr = first.check_data(X, Y)
+    epochs = check_nonnegative_int("epochs", epochs)
+    m, L = X_arr.shape[0], first.n_layers
+    wm, bm = zip(*(_full_masks(net) for net in nets), strict=True)
+    weight_masks = [np.stack([mask[layer] for mask in wm]) for layer in range(L)]
+    bias_masks = [np.stack([mask[layer] for mask in bm]) for layer in range(L)]
+    weights = [np.stack([net.weights[layer] for net in nets]) for layer in range(L)]
+    biases = [np.stack([net.biases[layer] for net in nets]) for layer in range(L)]
+
+    def forward() -> tuple[list[np.ndarray], list[np.ndarray]]:
+        zs, activations = [], [X_arr]
+        for layer in range(L):
+            z = activations[-1] @ weights[layer].transpose(0, 2, 1)  # (N, m, n_l)
+            z += biases[layer][:, None, :]
+            zs.append(z)
+            activations.append(first.activation(layer)(z))
+        return zs, activations
+
+    def rows(array: np.ndarray) -> np.ndarray:  # (N, m, n) -> (N m, n) for the losses
+        return array.reshape(-1, array.shape[-1])
+
+    def costs(zs: list[np.ndarray], activations: list[np.ndarray]) -> np.ndarray:
+        per_example = first.loss.value(rows(zs[-1]), rows(activations[-1]),
+                                       np.tile(Y_arr, (len(nets), 1)), first.output)
+        data_term = per_example.reshape(len(nets), m).mean(axis=1)
+        penalty = sum(np.sum(W * W, axis=(1, 2)) for W in weights)
+        return data_term + first.l2 / (2 * m) * penalty
+
+    kept: list[tuple[list[np.ndarray], list[np.ndarray]]] = []
+    recorded: list[np.ndarray] = []
+
+    def total_cost() -> float:
+        zs, activations = forward()
+        kept[:] = [(zs, activations)]       # the next update's forward pass (full batch)
+        recorded.append(costs(zs, activations))
+        return float(np.sum(recorded[-1]))
+
+    def gradient(xb: np.ndarray, yb: np.ndarray) -> list[np.ndarray]:
+        zs, activations = kept.pop() if kept else forward()
+        out_shape = zs[-1].shape
+        delta = first.loss.output_delta(rows(zs[-1]), rows(activations[-1]),
+                                        np.tile(Y_arr, (len(nets), 1)),
+                                        first.output).reshape(out_shape)
+        grad_w: list[np.ndarray] = [np.empty(0)] * L
+        grad_b: list[np.ndarray] = [np.empty(0)] * L
+        for layer in range(L - 1, -1, -1):
+            below = activations[layer]
+            if below.ndim == 2:                                   # the inputs X, shared
+                below = np.broadcast_to(below, (len(nets), *below.shape))
+            gw = delta.transpose(0, 2, 1) @ below / m + first.l2 / m * weights[layer]
+            grad_w[layer] = np.where(weight_masks[layer], gw, 0.0)
+            grad_b[layer] = np.where(bias_masks[layer], delta.sum(axis=1) / m, 0.0)
+            if layer > 0:
+                delta = first.hidden.backprop(zs[layer - 1], activations[layer],
+                                              delta @ weights[layer])
+        return grad_w + grad_b
+
+    trace = gradient_descent(weights + biases, gradient, total_cost, X_arr, Y_arr, lr=lr,
+                             epochs=epochs, momentum=momentum, epoch_cost="full")
+    losses = np.array(recorded[:len(trace.losses)])
+    # Stopped early on divergence (all runs alike), or on the bound in the last epoch.
+    stopped = (len(trace.losses) != epochs + 1 or trace.steps != epochs
+               or (trace.diverged and not ended_stuck(trace.losses.tolist())))
+    diverged = np.array([True] * len(nets) if stopped else
+                        [ended_stuck(losses[:, n].tolist()) for n in range(len(nets))])
+    for n, net in enumerate(nets):
+        for layer in range(L):
+            net.weights[layer][...] = weights[layer][n]
+            net.biases[layer][...] = biases[layer][n]
+    return SideBySideHistory(losses, diverged)
