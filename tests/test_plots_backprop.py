@@ -84,6 +84,32 @@ def test_network_figure_labels_do_not_overlap_and_are_readable():
                 assert not first.overlaps(second)
 
 
+@pytest.mark.parametrize("panel", [0, 1])
+def test_network_figure_arrows_cross_no_text_but_their_own_label(panel):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = network_figure(*bp.worked_example(), lr=0.5)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[panel]
+    arrows = [t for t in ax.texts if t.get_gid() == "edge"]
+    labels = [t for t in ax.texts if t.get_gid() == "edge-label"]
+    neuron_texts = [t for t in ax.texts if t.get_gid() == "neuron-text"]
+    assert len(arrows) == len(labels) == 11 and len(neuron_texts) == 8
+    boxes = ([t.get_bbox_patch().get_window_extent(renderer) for t in labels]
+             + [t.get_window_extent(renderer) for t in neuron_texts])
+    for number, arrow in enumerate(arrows):
+        start, end = ax.transData.transform([arrow.xyann, arrow.xy])
+        points = start + np.linspace(0.0, 1.0, 400)[:, None] * (end - start)
+        for other, box in enumerate(boxes):
+            if other == number:  # the arrow's own label sits on it
+                continue
+            inside = ((points[:, 0] > box.x0 + 1) & (points[:, 0] < box.x1 - 1)
+                      & (points[:, 1] > box.y0 + 1) & (points[:, 1] < box.y1 - 1))
+            assert not inside.any(), (number, other)
+
+
 def test_draw_network_skips_masked_edges_of_any_network():
     net = MLP([3, 2, 2], hidden="tanh", output="softmax", loss="cross_entropy", seed=1)
     mask = np.array([[True, False, True], [False, True, True]])
@@ -130,6 +156,22 @@ def test_explorer_run_matches_a_direct_training_run():
     # the probability grid is the trained network's output on the plotted window
     assert run.probabilities is not None and run.probabilities.shape == (pb._GRID, pb._GRID)
     assert np.all((run.probabilities >= 0) & (run.probabilities <= 1))
+
+
+@pytest.mark.parametrize(("lr", "activation"), [(10.0, "relu"), (1.0, "relu"), (1.0, "tanh")])
+def test_explorer_run_counts_the_dead_units_of_each_hidden_layer(lr, activation):
+    run = pb.mlp_run(lr, 8, activation)
+    X, t = pb._explorer_data()
+    net = MLP([2, 8, 8, 1], hidden=activation, output="sigmoid", loss="log",
+              seed=pb.EXPLORER_SEED)
+    net.train(X, t[:, None].astype(float), lr=lr, epochs=pb.EXPLORER_EPOCHS)
+    a, dead = X, []
+    for W, b in zip(net.weights[:-1], net.biases[:-1], strict=True):  # by hand
+        z = a @ W.T + b
+        dead.append(int(np.sum(np.all(z <= 0, axis=0))) if activation == "relu" else
+                    int(np.sum(np.all(np.tanh(z) == 0, axis=0))))
+        a = np.maximum(z, 0) if activation == "relu" else np.tanh(z)
+    assert run.dead_units == tuple(dead)
 
 
 def test_explorer_reports_divergence_in_the_title():

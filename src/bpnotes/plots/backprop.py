@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import contourpy
 import numpy as np
@@ -71,7 +71,11 @@ _GRID = 80
 
 @dataclass(frozen=True)
 class MLPRun:
-    """The MLP explorer's data for one setting (no network object is kept)."""
+    """The MLP explorer's data for one setting (no network object is kept).
+
+    ``dead_units[l - 1]`` counts the units of hidden layer l whose activation is 0 for
+    every training example at the end (ReLU units that "died"; None if training diverged).
+    """
 
     lr: float
     width: int
@@ -83,6 +87,7 @@ class MLPRun:
     probabilities: np.ndarray | None
     boundary: list[np.ndarray]
     accuracy: float | None
+    dead_units: tuple[int, ...] | None = None
 
 
 def _explorer_data() -> tuple[np.ndarray, np.ndarray]:
@@ -109,8 +114,10 @@ def mlp_run(lr: float, width: int, activation: str,
     history = net.train(X, t[:, None].astype(np.float64), lr=lr, epochs=EXPLORER_EPOCHS,
                         record_norms=True, after_epoch=report, epoch_cost="full")
     norms = cast(np.ndarray, history.delta_norms)
-    probabilities, boundary, accuracy = None, [], None
+    probabilities, boundary, accuracy, dead = None, [], None, None
     if not history.diverged:
+        hidden_layers = net.forward_pass(X).activations[1:-1]
+        dead = tuple(int(np.sum(np.all(a == 0.0, axis=0))) for a in hidden_layers)
         x0, x1, y0, y1 = _window(X)
         xs, ys = np.linspace(x0, x1, _GRID), np.linspace(y0, y1, _GRID)
         gx, gy = np.meshgrid(xs, ys)
@@ -122,7 +129,7 @@ def mlp_run(lr: float, width: int, activation: str,
     return MLPRun(float(lr), int(width), str(activation),
                   np.clip(history.losses, *COST_RANGE), np.clip(norms, *DELTA_RANGE),
                   bool(np.any(norms < DELTA_RANGE[0])), history.diverged, probabilities,
-                  boundary, accuracy)
+                  boundary, accuracy, dead)
 
 
 def draw_mlp_training(fig: Figure) -> Callable[[MLPRun], None]:
@@ -330,80 +337,159 @@ def _names(sizes: Sequence[int]) -> list[list[str]]:
     return names
 
 
-def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4,
-                 fontsize: float = MIN_FONT) -> None:
-    """Draw ``state`` on ``ax``: neurons with a and δ (and b, ∂C/∂b where a bias exists),
-    arrows with w and ∂C/∂w.
+def _data_per_point(sizes: Sequence[int], figure_width: float) -> float:
+    """Data units per typographic point: the axes span (nearly) the figure's width."""
+    x_range = GAP * (len(sizes) - 1) + 1.5
+    return x_range / (0.95 * figure_width * 72.0)
 
-    Each arrow's label is placed at the first point along the arrow where it overlaps no
-    neuron, no neuron's label and no label placed before it (sizes estimated from the
-    font size and the figure's width), so the numbers stay readable at the text size.
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where draw_network puts everything, in data units."""
+
+    positions: list[np.ndarray]
+    #: (x, y, va, text) of each neuron's text block, beside its neuron
+    neuron_texts: list[tuple[float, float, str, str]]
+    #: (start, end) of each arrow, at the circles' edges, and (x, y, text) of its label
+    arrows: list[tuple[np.ndarray, np.ndarray]]
+    arrow_labels: list[tuple[float, float, str]]
+    #: the lowest and highest point of any circle or text
+    bottom: float
+    top: float
+
+
+def _layout(state: NetworkState, unit: float, digits: int, fontsize: float) -> _Layout:
+    """Place every text of the network figure where no arrow crosses it.
+
+    A neuron's text block goes right below the neuron, or right above it, or as little
+    further away as it takes for the arrows into and out of the neuron to pass it by:
+    wherever the fewest arrows cross it. Each arrow's label goes at the point along the
+    arrow where it overlaps no neuron, no text placed before it and no other arrow (the
+    label's own arrow runs under it, which is how it is read), searched from near the
+    arrow's source for a descending arrow and near its target for a rising one, where
+    arrows cross least. Sizes are estimated from the font size; ``unit`` is the data
+    length of one point.
     """
-    if not isinstance(state, NetworkState):
-        raise TypeError(f"state must be a NetworkState, got {type(state).__name__}")
     sizes = [len(a) for a in state.activations]
     pos = neuron_positions(sizes, spacing=SPACING)
-    names = _names(sizes)
     fmt = f"{{:.{digits}f}}"
-    x_range = (-0.75, GAP * (len(sizes) - 1) + 0.75)
-    # Data units per typographic point: the axes span (nearly) the figure's width.
-    figure = cast(Figure, ax.figure)  # as before, an axes in a SubFigure is not supported
-    unit = (x_range[1] - x_range[0]) / (0.95 * figure.get_size_inches()[0] * 72.0)
 
     def box(x: float, y: float, lines: list[str], va: str = "center") -> _Box:
         width = max(map(len, lines)) * 0.62 * fontsize * unit + 0.6 * fontsize * unit
         height = len(lines) * 1.3 * fontsize * unit + 0.6 * fontsize * unit
-        bottom = y - height if va == "top" else y - height / 2
+        bottom = {"top": y - height, "bottom": y}.get(va, y - height / 2)
         return (x - width / 2, x + width / 2, bottom, bottom + height)
 
-    taken: list[_Box] = []
-    for layer, (centres, labels) in enumerate(zip(pos, names, strict=True)):
-        colour = "0.85" if layer == 0 else ("#F6D7C3" if layer == len(sizes) - 1 else "#D6E8F4")
-        for j, ((x, y), name) in enumerate(zip(centres, labels, strict=True)):
-            ax.add_patch(_circle(x, y, colour))
-            ax.text(x, y, name, fontsize=fontsize + 1, fontweight="bold", ha="center",
-                    va="center", zorder=6)
+    arrows, edges = [], []
+    for layer in range(1, len(sizes)):
+        mask = state.weight_masks[layer - 1]
+        for j, k in zip(*np.nonzero(mask), strict=True):
+            start, end = pos[layer - 1][k], pos[layer][j]
+            direction = (end - start) / np.linalg.norm(end - start)
+            arrows.append((start + RADIUS * direction, end - RADIUS * direction))
+            edges.append((layer, int(j), int(k)))
+
+    def crossed(b: _Box, skip: int | None = None) -> float:
+        """Length of the arrows (all but number ``skip``) inside box ``b``."""
+        return sum(_inside_length(a, e, b) for i, (a, e) in enumerate(arrows) if i != skip)
+
+    taken: list[_Box] = [(x - RADIUS, x + RADIUS, y - RADIUS, y + RADIUS)
+                         for centres in pos for x, y in centres]
+    neuron_texts = []
+    for layer, centres in enumerate(pos):
+        for j, (x, y) in enumerate(centres):
             lines = [f"a={fmt.format(state.activations[layer][j])}"]
             if layer > 0:
                 lines.append(f"δ={fmt.format(state.deltas[layer - 1][j])}")
                 if state.bias_masks[layer - 1][j]:
                     lines.append(f"b={fmt.format(state.biases[layer - 1][j])}")
                     lines.append(f"∂C/∂b={fmt.format(state.bias_gradients[layer - 1][j])}")
-            ax.text(x, y - RADIUS - 0.06, "\n".join(lines), color=COLORS[1], fontsize=fontsize,
-                    ha="center", va="top", zorder=6, linespacing=1.1)
-            taken += [(x - RADIUS, x + RADIUS, y - RADIUS, y + RADIUS),
-                      box(x, y - RADIUS - 0.06, lines, va="top")]
-    text_kw: dict[str, Any] = {"fontsize": fontsize, "ha": "center", "va": "center", "zorder": 5}
-    for layer in range(1, len(sizes)):
-        W, G, mask = (state.weights[layer - 1], state.weight_gradients[layer - 1],
-                      state.weight_masks[layer - 1])
-        edges = [(j, k) for j in range(W.shape[0]) for k in range(W.shape[1]) if mask[j, k]]
-        for j, k in edges:
-            start, end = pos[layer - 1][k], pos[layer][j]
-            direction = (end - start) / np.linalg.norm(end - start)
-            ax.annotate("", xy=end - RADIUS * direction, xytext=start + RADIUS * direction,
-                        arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 0.9,
-                                    "shrinkA": 0, "shrinkB": 0}, gid="edge")
-            lines = [f"w={fmt.format(W[j, k])}", f"g={fmt.format(G[j, k])}"]
-            # Arrows that cross do so near their middles: start the search near the source
-            # of a descending arrow and near the target of a rising one.
-            rise = end[1] - start[1]
-            t0 = 0.5 if abs(rise) < 1e-9 else (0.35 if rise < 0 else 0.65)
-            ts = sorted(_LABEL_POSITIONS, key=lambda t: abs(t - t0))
-            candidates = [start + t * (end - start) for t in ts]
-            best = min(candidates, key=lambda c: _overlap(box(c[0], c[1], lines), taken))
-            taken.append(box(best[0], best[1], lines))
-            ax.text(best[0], best[1], "\n".join(lines), color=COLORS[0], linespacing=1.1,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": COLORS[0],
-                          "lw": 0.5}, **text_kw)
-    ax.set_xlim(*x_range)
-    top = max(float(np.max(np.abs(p[:, 1]))) for p in pos)
-    ax.set_ylim(-top - 1.6, top + 0.4)
+            options = [(y + side * (RADIUS + gap), va) for gap in _TEXT_GAPS
+                       for side, va in ((-1, "top"), (1, "bottom"))]
+            boxes = [box(x, ty, lines, va) for ty, va in options]
+            costs = [crossed(b) * (b[3] - b[2]) + _overlap(b, taken) for b in boxes]
+            choice = int(np.argmin(costs))  # the first of equals: close, and below first
+            neuron_texts.append((x, options[choice][0], options[choice][1], "\n".join(lines)))
+            taken.append(boxes[choice])
+    arrow_labels = []
+    for number, ((layer, j, k), (start, end)) in enumerate(zip(edges, arrows, strict=True)):
+        W, G = state.weights[layer - 1], state.weight_gradients[layer - 1]
+        lines = [f"w={fmt.format(W[j, k])}", f"g={fmt.format(G[j, k])}"]
+        rise = end[1] - start[1]
+        t0 = 0.5 if abs(rise) < 1e-9 else (0.35 if rise < 0 else 0.65)
+        ts = sorted(_LABEL_POSITIONS, key=lambda t: abs(t - t0))
+        candidates = [start + t * (end - start) for t in ts]
+
+        def cost(c: np.ndarray, lines: list[str] = lines, number: int = number) -> float:
+            b = box(c[0], c[1], lines)
+            return _overlap(b, taken) + crossed(b, skip=number) * (b[3] - b[2])
+
+        best = min(candidates, key=cost)  # the first of equals: nearest the search start
+        taken.append(box(best[0], best[1], lines))
+        arrow_labels.append((float(best[0]), float(best[1]), "\n".join(lines)))
+    return _Layout(pos, neuron_texts, arrows, arrow_labels,
+                   bottom=min(b[2] for b in taken), top=max(b[3] for b in taken))
+
+
+def _inside_length(a: np.ndarray, b: np.ndarray, box: _Box) -> float:
+    """Length of the segment from ``a`` to ``b`` inside ``box`` (Liang–Barsky clipping)."""
+    d = b - a
+    low, high = 0.0, 1.0
+    for p, q in ((-d[0], a[0] - box[0]), (d[0], box[1] - a[0]),
+                 (-d[1], a[1] - box[2]), (d[1], box[3] - a[1])):
+        if p == 0:
+            if q < 0:
+                return 0.0
+        elif p < 0:
+            low = max(low, q / p)
+        else:
+            high = min(high, q / p)
+    return float(max(0.0, high - low) * np.hypot(*d))
+
+
+def draw_network(ax: Axes, state: NetworkState, title: str = "", digits: int = 4,
+                 fontsize: float = MIN_FONT) -> None:
+    """Draw ``state`` on ``ax``: neurons with a and δ (and b, ∂C/∂b where a bias exists),
+    arrows with w and ∂C/∂w.
+
+    Every text goes where no arrow but its own crosses it and it overlaps no other text
+    (see :func:`_layout`; sizes estimated from the font size and the figure's width), so
+    the numbers stay readable at the text size and each label's arrow is unambiguous.
+    """
+    if not isinstance(state, NetworkState):
+        raise TypeError(f"state must be a NetworkState, got {type(state).__name__}")
+    sizes = [len(a) for a in state.activations]
+    figure = cast(Figure, ax.figure)  # as before, an axes in a SubFigure is not supported
+    layout = _layout(state, _data_per_point(sizes, figure.get_size_inches()[0]), digits,
+                     fontsize)
+    names = _names(sizes)
+    for layer, (centres, labels) in enumerate(zip(layout.positions, names, strict=True)):
+        colour = "0.85" if layer == 0 else ("#F6D7C3" if layer == len(sizes) - 1 else "#D6E8F4")
+        for (x, y), name in zip(centres, labels, strict=True):
+            ax.add_patch(_circle(x, y, colour))
+            ax.text(x, y, name, fontsize=fontsize + 1, fontweight="bold", ha="center",
+                    va="center", zorder=6)
+    for x, y, va, text in layout.neuron_texts:
+        ax.text(x, y, text, color=COLORS[1], fontsize=fontsize, ha="center", va=va, zorder=6,
+                linespacing=1.1, gid="neuron-text")
+    for (start, end), (x, y, text) in zip(layout.arrows, layout.arrow_labels, strict=True):
+        ax.annotate("", xy=(end[0], end[1]), xytext=(start[0], start[1]), gid="edge",
+                    arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 0.9,
+                                "shrinkA": 0, "shrinkB": 0})
+        ax.text(x, y, text, color=COLORS[0], linespacing=1.1, fontsize=fontsize, ha="center",
+                va="center", zorder=5, gid="edge-label",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": COLORS[0], "lw": 0.5})
+    ax.set_xlim(-0.75, GAP * (len(sizes) - 1) + 0.75)
+    ax.set_ylim(layout.bottom - 0.15, layout.top + 0.15)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=fontsize + 2)
 
+
+#: How far a neuron's text block may be from the circle (data units; the first that no
+#: arrow crosses is taken).
+_TEXT_GAPS: tuple[float, ...] = (0.06, 0.25, 0.45, 0.65, 0.85, 1.05)
 
 #: Where along an arrow its label may go (0 = source, 1 = target).
 _LABEL_POSITIONS: tuple[float, ...] = tuple(np.round(np.linspace(0.17, 0.83, 23), 3))
@@ -436,11 +522,13 @@ def network_figure(before: NetworkState, after: NetworkState | None = None,
     for name, s in zip(("before", "after"), states, strict=False):
         if not isinstance(s, NetworkState):
             raise TypeError(f"{name} must be a NetworkState, got {type(s).__name__}")
-    # Equal scales on both axes: the height follows from the network's extent, so that
-    # the neurons' vertical spacing is not squeezed.
+    # Equal scales on both axes: the height follows from the extent of the drawing (its
+    # neurons and texts), so that the neurons' vertical spacing is not squeezed.
     sizes = [len(a) for a in before.activations]
-    top = max(float(np.max(np.abs(p[:, 1]))) for p in neuron_positions(sizes, SPACING))
-    x_extent, y_extent = GAP * (len(sizes) - 1) + 1.5, 2 * top + 2.0
+    unit = _data_per_point(sizes, TEXT_WIDTH)
+    layouts = [_layout(s, unit, 4, MIN_FONT) for s in states]
+    x_extent = GAP * (len(sizes) - 1) + 1.5
+    y_extent = max(layout.top - layout.bottom for layout in layouts) + 0.3
     panel = 0.95 * TEXT_WIDTH * y_extent / x_extent + 0.35
     fig = new_figure(TEXT_WIDTH, panel * len(states))
     axes = fig.subplots(len(states), 1, squeeze=False)[:, 0]
