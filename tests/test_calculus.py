@@ -413,6 +413,9 @@ def test_a_number_of_the_wrong_sign_and_size_is_told_both():
     both = check("ex-calc-number", 0.1966)
     assert "wrong sign, and too large in magnitude" in both.message, both.message
     assert "wrong sign, and too small in magnitude" in check("ex-calc-number", 0.05).message
+    # the size is judged with the exercise's own tolerance (5 % for the factor 100)
+    assert "magnitude" not in check("ex-calc-central", -103).message
+    assert "too large in magnitude" in check("ex-calc-central", -110).message
 
 
 def test_a_function_result_of_the_wrong_shape_is_refused_before_its_entries_are_read(

@@ -367,7 +367,9 @@ def check_number(
     how = tolerance_text(rtol, atol, sig_digits)
     if abs(value - expected) <= allowed:
         return right(f"Your number is right ({how}).", expected)
-    text, reason = size_of_error(value, expected)
+    # a wrong sign is told with the size too only when the size alone would be wrong
+    size_tolerance = allowed / abs(expected) if expected else 0.0
+    text, reason = size_of_error(value, expected, magnitude_tolerance=size_tolerance)
     slip = _factor_slip(value, expected)
     hint = FACTOR_HINT if slip else ""
     return wrong(f"Your number is {text} (compared {how}).{hint}", slip or reason, expected)
