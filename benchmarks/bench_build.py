@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import book_notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,7 +35,10 @@ def _build(output: Path, *extra: str) -> dict[str, object]:
 
 
 def run() -> dict[str, object]:
-    """Time a cold build and then a warm rebuild in a private temporary folder."""
+    """Time a cold build and then a warm rebuild in a private temporary folder; record the
+    notebooks the book had (``notebooks``) and how many the build executed (``cached_notebooks``,
+    the entries of its jupyter-cache)."""
+    notebooks = book_notebooks(ROOT)
     folder = Path(tempfile.mkdtemp(prefix="bpnotes-bench-build-"))
     try:
         cold = _build(folder)
@@ -42,4 +47,5 @@ def run() -> dict[str, object]:
         cached = len(list((folder / "_build" / ".jupyter_cache").glob("executed/*")))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return {"cold": cold, "warm": warm, "warm_all_pages": warm_all, "cached_notebooks": cached}
+    return {"cold": cold, "warm": warm, "warm_all_pages": warm_all, "cached_notebooks": cached,
+            "notebooks": notebooks}

@@ -15,7 +15,13 @@ The FLOP count of a step is that of its matrix products: for every layer l, z = 
 first, the backpropagated delta W (the same again). The "raw matmul" reference runs exactly
 those products with numpy on arrays of the same shapes and nothing else, so
 raw time / step time is the fraction of the machine's matmul throughput that a training
-step achieves.
+step achieves. The same products run bare in PyTorch (its own BLAS, e.g. MKL, where numpy
+uses OpenBLAS) give PyTorch's share of its step in the same way; all four (two steps, two
+sets of bare products) are timed alternately.
+
+Every batch of calls is timed by two clocks, the one the rows are reported in (CPU time of
+the process for one thread, wall time for more) and the wall clock, so that a row with
+several threads can be compared with the same row with one thread on the same clock.
 
 Benchmark 1b compares a plain ``MLP.train`` call with the same updates taken one
 ``MLP.step`` call at a time (same network, same batches in the same order, no shuffling):
@@ -142,7 +148,17 @@ def steps(sizes: Sequence[int], m: int, dtype: str) -> dict[str, Callable[[], ob
             if layer:
                 D @ W  # the delta handed to the layer below
 
-    return {"bpnotes": bpnotes_step, "torch": torch_step, "matmul": matmuls}
+    torch_arrays = [[torch.from_numpy(a) for a in group] for group in (weights, inputs, deltas)]
+
+    def torch_matmuls() -> None:
+        for layer, (W, A, D) in enumerate(zip(*torch_arrays, strict=True)):
+            A @ W.T
+            D.T @ A
+            if layer:
+                D @ W
+
+    return {"bpnotes": bpnotes_step, "torch": torch_step, "matmul": matmuls,
+            "torch_matmul": torch_matmuls}
 
 
 def train_and_steps(
@@ -233,8 +249,8 @@ def run_train(smoke: bool = False) -> dict[str, object]:
     rows = []
     with threadpool_limits(limits=1, user_api="blas"):
         for sizes, m, batch_size, epochs in shapes:
-            t = time_interleaved(train_and_steps(sizes, m, batch_size, epochs), repeats,
-                                 batch_time, time.process_time)
+            t, _ = time_interleaved(train_and_steps(sizes, m, batch_size, epochs), repeats,
+                                    batch_time, time.process_time)
             best = {name: float(np.min(v)) for name, v in t.items()}
             rows.append({
                 "sizes": list(sizes), "m": m, "batch_size": batch_size, "epochs": epochs,
@@ -263,8 +279,9 @@ def time_interleaved(
     batch_time: float,
     clock: Callable[[], float] = time.perf_counter,
     pause: float = 0.0,
-) -> dict[str, np.ndarray]:
-    """Seconds per call of each function, one batch of calls each per repetition, in turn.
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Seconds per call of each function, one batch of calls each per repetition, in turn:
+    by ``clock`` and by the wall clock (the same batches).
 
     The number of calls per batch is chosen (once, after a warm-up) so that one batch of
     the slowest function takes about ``batch_time`` seconds. ``clock`` is wall time by
@@ -284,15 +301,21 @@ def time_interleaved(
         slowest = max(slowest, clock() - start)
     calls = max(1, int(batch_time / max(slowest, 1e-7)))
     times: dict[str, list[float]] = {name: [] for name in functions}
+    walls: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeats):
         for name, f in functions.items():
             if pause:
                 time.sleep(pause)
-            start = clock()
+            wall = time.perf_counter()
+            start = wall if clock is time.perf_counter else clock()
             for _ in range(calls):
                 f()
-            times[name].append((clock() - start) / calls)
-    return {name: np.asarray(t) for name, t in times.items()}
+            wall_end = time.perf_counter()
+            end = wall_end if clock is time.perf_counter else clock()
+            times[name].append((end - start) / calls)
+            walls[name].append((wall_end - wall) / calls)
+    return ({name: np.asarray(t) for name, t in times.items()},
+            {name: np.asarray(t) for name, t in walls.items()})
 
 
 def thread_counts() -> list[int]:
@@ -325,22 +348,25 @@ def run(smoke: bool = False) -> dict[str, object]:
             for sizes, m in shapes:
                 for dtype in DTYPES:
                     if threads == 1:
-                        t = time_interleaved(steps(sizes, m, dtype), repeats, batch_time,
-                                             time.process_time)
+                        t, wall = time_interleaved(steps(sizes, m, dtype), repeats,
+                                                   batch_time, time.process_time)
                     else:
-                        t = time_interleaved(steps(sizes, m, dtype), max(2, repeats // 2),
-                                             batch_time, time.perf_counter,
-                                             pause=0.0 if smoke else 0.1)
-                    rows.append(_row(sizes, m, dtype, threads, t))
+                        t, wall = time_interleaved(steps(sizes, m, dtype),
+                                                   max(2, repeats // 2), batch_time,
+                                                   time.perf_counter,
+                                                   pause=0.0 if smoke else 0.1)
+                    rows.append(_row(sizes, m, dtype, threads, t, wall))
                     rows[-1]["clock"] = "cpu" if threads == 1 else "wall"
     torch.set_num_threads(default_torch_threads)
     return {"thread_counts": thread_counts(), "repeats": repeats, "hidden": "relu", "lr": LR,
             "rows": rows}
 
 
-def _row(sizes, m, dtype, threads, t: dict[str, np.ndarray]) -> dict[str, object]:
+def _row(sizes, m, dtype, threads, t: dict[str, np.ndarray],
+         wall: dict[str, np.ndarray]) -> dict[str, object]:
     flops = step_flops(sizes, m)
     best = {name: float(np.min(v)) for name, v in t.items()}
+    best_wall = {name: float(np.min(v)) for name, v in wall.items()}
     return {
         "sizes": list(sizes),
         "m": m,
@@ -355,4 +381,9 @@ def _row(sizes, m, dtype, threads, t: dict[str, np.ndarray]) -> dict[str, object
         "bpnotes_gflops": flops / best["bpnotes"] / 1e9,
         "matmul_gflops": flops / best["matmul"] / 1e9,
         "fraction_of_matmul": best["matmul"] / best["bpnotes"],
+        "torch_matmul_ms": 1e3 * best["torch_matmul"],
+        "torch_fraction_of_matmul": best["torch_matmul"] / best["torch"],
+        # the wall clock, for rows that must be compared across thread counts
+        "bpnotes_wall_ms": 1e3 * best_wall["bpnotes"],
+        "torch_wall_ms": 1e3 * best_wall["torch"],
     }

@@ -1,12 +1,23 @@
-"""A description of the machine and libraries a benchmark ran on (stored with the results)."""
+"""A description of the machine and libraries a benchmark ran on, and of when and at which
+commit each part was measured (stored with the results)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import platform
+import re
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What a benchmark measures: a change here that is not committed makes the commit
+#: recorded with a result an incomplete description of the code measured.
+MEASURED_PATHS = ("src", "book", "benchmarks", ":(exclude)benchmarks/results", "_config.yml",
+                  "_toc.yml", "requirements.txt")
 
 
 def _cpu_model() -> str:
@@ -59,9 +70,46 @@ def blas_description() -> dict[str, object]:
     return {"library": "unknown", "version": None, "threads": None, "architecture": None}
 
 
+def torch_blas() -> str | None:
+    """The BLAS PyTorch was built with (``BLAS_INFO`` of ``torch.__config__.show()``, e.g.
+    "mkl"), or None if PyTorch is missing or does not say."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+    return found.group(1) if found else None
+
+
+def _git(*args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                                check=False, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def provenance(run: str, smoke: bool = False) -> dict[str, object]:
+    """When and at which commit a part of the benchmark was measured.
+
+    ``run`` names the ``benchmarks/run.py`` call (its start time), so that parts measured
+    in one call can be told from parts merged in from another. ``dirty`` is True when the
+    measured code (:data:`MEASURED_PATHS`) had uncommitted changes, None if git is missing.
+    """
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", *MEASURED_PATHS)
+    return {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "run": run,
+        "commit": _git("rev-parse", "--short=12", "HEAD"),
+        "dirty": None if status is None else bool(status),
+        "smoke": smoke,
+    }
+
+
 def describe() -> dict[str, object]:
     """CPU model, logical CPU count (``cores``), memory, whether it is a virtual machine,
-    Python / numpy / torch / matplotlib versions and numpy's BLAS."""
+    Python / numpy / torch / matplotlib versions, numpy's BLAS and PyTorch's."""
     import matplotlib
 
     try:
@@ -81,6 +129,7 @@ def describe() -> dict[str, object]:
         "numpy": np.__version__,
         "torch": torch_version,
         "torch_threads_default": torch_threads,
+        "torch_blas": torch_blas(),
         "matplotlib": matplotlib.__version__,
         "blas": blas_description(),
     }
