@@ -76,6 +76,10 @@ RIGHT: dict[str, list[object]] = {
     # (σ(1) − 1)·σ(1)(1 − σ(1))·2 = −0.10575...
     "ex-calc-number": ["-0.106", "-0.1058", -0.10575],
     "ex-calc-central": [100, "100", "10**2", 99.2],
+    # H = [[2, 4], [4, 8]]: det(H − λI) = λ(λ − 10); J = 0 on the line w1 + 2·w2 = 3
+    "ex-calc-hessian:smaller": [0, "0", "0.0"],
+    "ex-calc-hessian:larger": [10, "10", "10.0", "2 + 8"],
+    "ex-calc-hessian:minimum": ["along a whole line", "line"],
     "ex-lin-derivative": ["(w_1*x_1 + w_2*x_2 + b - t)*x_2", "(y - t)*x_2",
                           "x_2*w_1*x_1 + w_2*x_2**2 + b*x_2 - t*x_2"],
     "ex-lin-absorb:halved": ["2*eta"],
