@@ -83,6 +83,14 @@ def test_a_sum_instead_of_a_mean_is_one_factor_in_every_layer_not_a_wrong_delta(
     assert "wrong too" not in verdict.message and "delta" not in verdict.message
 
 
+def test_all_zero_gradients_are_called_zeros_not_a_factor():
+    def zeros(weights, biases, X, Y):
+        return [np.zeros_like(W) for W in weights], [np.zeros_like(b) for b in biases]
+
+    message = check("ex-bp-implement", zeros).message
+    assert "all zeros" in message and "times the right one" not in message
+
+
 def test_layer_lists_are_written_out():
     assert _depth_of_first_network() == 3
     above = check("ex-bp-implement", lambda *a: reference_backprop(*a, skip_slope_at=2)).message

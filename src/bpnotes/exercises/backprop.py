@@ -410,12 +410,12 @@ def _layers(numbers: list[int]) -> str:
 
 
 def _factor(given: Any, numeric: Any) -> float | None:
-    """The factor c with given = c · numeric, if there is one other than 1 and it says
-    something (numeric has at least two non-zero entries: any single number is a multiple
-    of another)."""
+    """The factor c with given = c · numeric, if there is one other than 0 and 1 and it
+    says something (numeric has at least two non-zero entries: any single number is a
+    multiple of another)."""
     import numpy as np
 
-    if np.count_nonzero(numeric) < 2:
+    if np.count_nonzero(numeric) < 2 or not np.any(given):
         return None
     ratio = float(np.sum(given * numeric) / np.sum(numeric * numeric))
     if np.allclose(given, ratio * numeric, rtol=1e-4, atol=1e-9) and abs(ratio - 1) > 1e-3:
