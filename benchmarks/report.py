@@ -420,10 +420,8 @@ def explorer_table(results: dict) -> str:
     the verdict of the target (the drawing) and of its first definition (the whole update)."""
     if "explorers" not in results:
         return _not_measured("explorers")
-    lines = ["| chapter's explorer | new values | compute, median / max (ms) "
-             "| draw, median / max (ms) | target: draw median "
-             "| whole update, median / max (ms) | first definition: whole median "
-             "| revisited value: look-up + draw, median (ms) |",
+    lines = ["| explorer | new values | compute (ms) | draw (ms) | target: draw "
+             "| whole update (ms) | first definition: whole | revisited (ms) |",
              "| --- | ---: | ---: | ---: | --- | ---: | --- | ---: |"]
     goal = TARGETS["explorer_ms"]
     for row in results["explorers"]["rows"]:
@@ -464,7 +462,11 @@ def explorer_method(results: dict) -> str:
     if not measured:
         return ""
     counts = [r["updates"] for r in measured]
-    return (f"Each explorer was timed at {_range(counts, 'd')} new values (each timed once: "
+    return ("In the table, each time is the median / the maximum over the new values (the "
+            "whole update is computation plus drawing, update by update); the verdicts "
+            "compare medians with the target; the last column is the median look-up plus "
+            "drawing for a value shown again. "
+            f"Each explorer was timed at {_range(counts, 'd')} new values (each timed once: "
             "a value is new only once), so a median says more for some explorers than for "
             "others. The computation is the chapter's own work (for some explorers a "
             f"training run, of up to {max(r['new_compute_max_ms'] for r in measured):.0f} ms "
