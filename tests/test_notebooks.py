@@ -261,6 +261,12 @@ def test_binder_link_and_double_click_open_chapters_as_notebooks_that_saving_kee
     # The solution cell is collapsed: its input is hidden behind a placeholder.
     placeholder = page.locator(".jp-MarkdownCell .jp-InputPlaceholder").first
     placeholder.wait_for(timeout=30_000)
+    # JupyterLab renders only the cells in view (windowed notebooks): bring it into view first.
+    placeholder.scroll_into_view_if_needed()
+    for _ in range(50):
+        if placeholder.inner_text():
+            break
+        page.wait_for_timeout(200)
     assert "{solution}" in placeholder.inner_text(), "the solution is not collapsed"
     # Saving the untouched notebook writes the file back identical (jupytext round trip).
     before = (lab["root"] / "intro.md").read_bytes()
