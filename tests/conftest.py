@@ -84,3 +84,14 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Tests of the built site share one book build (a session fixture): every test that uses
+    it is marked ``book`` and, for pytest-xdist's ``--dist loadgroup``, grouped on one worker."""
+    shared = {"site", "server", "browser"}
+    for item in items:
+        if item.get_closest_marker("book") or shared & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.book)
+            item.add_marker(pytest.mark.xdist_group("book"))

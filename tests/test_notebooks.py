@@ -225,29 +225,18 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def lab_page(lab):
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil_which_chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        context.route(
-            "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-            else route.abort(),
-        )
-        page = context.new_page()
-        yield page
-        browser.close()
-
-
-def shutil_which_chromium() -> str:
-    import os
-    import shutil
-
-    return os.environ.get("BPNOTES_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+def lab_page(lab, browser):
+    """A page in the session's one chromium (tests/conftest.py): Playwright's sync API allows
+    one running instance per process."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.route(
+        "**/*",
+        lambda route: route.continue_()
+        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+        else route.abort(),
+    )
+    yield context.new_page()
+    context.close()
 
 
 @pytest.mark.book

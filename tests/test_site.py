@@ -63,6 +63,16 @@ class PageVisit:
             "window.MathJax.startup.promise.then(() => true)"
         )
         self.page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        # A reader scrolls through the whole page (lazy images load), touching no control:
+        # what was fetched by then is the page's first visit.
+        self.page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        self.page.wait_for_load_state("networkidle")
+        self.page.evaluate("() => window.scrollTo(0, 0)")
+        self.first_visit_urls: list[str] = self.page.evaluate(
+            """() => [...new Set([location.href,
+                 ...performance.getEntriesByType('resource').map(e => e.name),
+                 ...Array.from(document.images).map(img => img.src)])]"""
+        )
 
     def _route(self, route):
         host = urlparse(route.request.url).hostname
@@ -114,7 +124,12 @@ def test_math_is_typeset_and_no_raw_tex_is_left(visits):
         assert not raw, f"{page}: untypeset math {raw[:3]}"
         typeset = visit.page.locator("mjx-container").count()
         pages_with_math += typeset > 0
-        text = visit.page.inner_text("main")
+        # The page's prose and outputs, not its code (a cell may well contain TeX strings).
+        text = visit.page.evaluate(
+            """() => { const main = document.querySelector('main').cloneNode(true);
+                 main.querySelectorAll('pre, code, .cell_input').forEach(el => el.remove());
+                 return main.innerText; }"""
+        )
         assert "\\frac" not in text and "$$" not in text, f"{page}: raw TeX in the text"
     assert pages_with_math >= 3
 
@@ -191,7 +206,7 @@ def test_intro_figure_responds_to_its_control(visits):
     slider.fill(slider.get_attribute("max"))
     assert image.get_attribute("src") != before_src
     assert image.get_attribute("alt") != before_alt
-    assert "do not converge" in image.get_attribute("alt")
+    assert "further out at every step" in image.get_attribute("alt")  # 1.10 > 2/λ = 1
     assert explorer.locator("output").inner_text() == "1.10"
     assert not visit.errors
 
@@ -233,9 +248,7 @@ def yaml_config() -> dict:
 def test_first_visit_of_every_page_transfers_under_one_and_a_half_megabytes(visits, site):
     heavy = {}
     for page, visit in visits.items():
-        urls = visit.page.evaluate(
-            "() => [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]"
-        )
+        urls = visit.first_visit_urls
         assert not [u for u in urls if "fontawesome.js" in u], f"{page} loads fontawesome.js"
         assert not [u for u in urls if "tex-chtml.js" in u], f"{page} loads all of MathJax"
         sent = transferred_bytes(site, urls)
@@ -382,15 +395,6 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, server):
     assert not wide, f"pages wider than a 390 px phone: {wide}"
 
 
-# The next two wait for the figures work (issue 13 §1 and §3: figures drawn at 2x or as
-# vectors, and for the reader's theme); until it lands they are expected to fail.
-WAITS_FOR_FIGURES = pytest.mark.xfail(
-    reason="waits for the figures work: sharp figures drawn for the theme (issue 13 §1, §3)",
-    strict=False,
-)
-
-
-@WAITS_FOR_FIGURES
 def test_every_figure_image_is_vector_or_at_least_twice_its_displayed_width(visits):
     soft = []
     for page, visit in visits.items():
@@ -402,28 +406,27 @@ def test_every_figure_image_is_vector_or_at_least_twice_its_displayed_width(visi
     assert not soft, soft[:10]
 
 
-@WAITS_FOR_FIGURES
-def test_dark_mode_figures_follow_the_theme(browser, server, tmp_path_factory):
+def test_dark_mode_figures_follow_the_theme(visits, tmp_path_factory):
     """Screenshots of each page's first figure in both themes are kept as test artefacts
-    (pytest's tmp folder, theme-screenshots*)."""
+    (pytest's tmp folder, theme-screenshots*). The theme is switched as its own button does,
+    through the ``data-theme`` attribute of the loaded page."""
     from io import BytesIO
 
     from PIL import Image
 
     shots = tmp_path_factory.mktemp("theme-screenshots")
     glaring = []
-    for scheme in ("light", "dark"):
-        context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        for name in toc_pages():
-            page.goto(f"{server}/{name}.html", wait_until="load")
-            figure = page.locator("main figure img, main .bpx-explorer img").first
-            if figure.count() == 0:
-                continue
-            figure.scroll_into_view_if_needed()
+    for name, visit in visits.items():
+        page = visit.page
+        figure = page.locator("main figure img, main .bpx-explorer img").first
+        if figure.count() == 0:
+            continue
+        figure.scroll_into_view_if_needed()
+        for scheme in ("light", "dark"):
+            page.evaluate(f"() => {{ document.documentElement.dataset.theme = '{scheme}'; }}")
             png = figure.screenshot(path=str(shots / f"{name.replace('/', '_')}-{scheme}.png"))
             corner = Image.open(BytesIO(png)).convert("L").getpixel((2, 2))
-            if scheme == "dark" and corner > 128:
-                glaring.append(name)
-        context.close()
-    assert not glaring, f"light figure backgrounds on the dark theme: {glaring}"
+            if (scheme == "dark") == (corner > 128):
+                glaring.append(f"{name} ({scheme}: corner grey level {corner})")
+        page.evaluate("() => { document.documentElement.dataset.theme = 'light'; }")
+    assert not glaring, f"figure backgrounds that do not follow the theme: {glaring}"
