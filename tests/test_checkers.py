@@ -258,6 +258,23 @@ def test_formula_points_respect_domains_and_integer_symbols():
                          domains={"p": (0.05, 0.95)})
 
 
+@pytest.mark.parametrize("tower", ["L**L**L**L", "L**L**L**L**L",
+                                   "exp(exp(exp(exp(exp(exp(L))))))"])
+def test_power_towers_get_a_verdict_at_once_and_in_little_memory(tower):
+    """At L = 6, L**L**L**L has about 10^36305 digits: evaluating it would exhaust memory
+    (mpmath computes it), so such a value counts as too large to compute."""
+    import resource
+
+    L = sp.Symbol("L", integer=True, positive=True)
+    started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    verdict = check_formula(tower, L**2, symbols={"L": L}, domains={"L": (6, 6)})
+    assert not verdict.correct
+    assert "too large" in verdict.message
+    assert time.monotonic() - started < 2
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB
+
+
 def test_formula_names_the_point_only_in_the_readers_symbols():
     hidden = sp.Symbol("hidden", real=True)
     verdict = check_formula("2*y", hidden + 1, symbols={"y": sp.Symbol("y", real=True)},

@@ -71,12 +71,42 @@ def _sample(symbol: sp.Symbol, domains: Mapping[str, tuple[float, float]],
     return rng.uniform(low, high)
 
 
+#: log(|result|) above which a power or an exponential counts as overflowing: the value
+#: would have more than ~10^15 digits. mpmath would otherwise try to compute it (a tower
+#: such as n**n**n**n exhausts memory), so such points are treated as undefined.
+LOG_MAGNITUDE_LIMIT = 1e15 * math.log(10)
+
+
+def _guarded_power(base: Any, exponent: Any) -> Any:
+    """``base**exponent`` in mpmath, or OverflowError when the result is astronomically large."""
+    base, exponent = mpmath.mpmathify(base), mpmath.mpmathify(exponent)
+    if base != 0 and abs(exponent * mpmath.log(abs(base))) > LOG_MAGNITUDE_LIMIT:
+        raise OverflowError("power too large")
+    return base**exponent
+
+
+def _guarded_exp(argument: Any) -> Any:
+    """``exp(argument)`` in mpmath, or OverflowError when the result is astronomically large."""
+    argument = mpmath.mpmathify(argument)
+    if abs(argument) > LOG_MAGNITUDE_LIMIT:
+        raise OverflowError("exponential too large")
+    return mpmath.exp(argument)
+
+
+_POWER = sp.Function("guarded_power")
+_EXP = sp.Function("guarded_exp")
+
+
 @functools.lru_cache(maxsize=128)
 def _lambdified(free: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[..., Any]:
     """``expr`` as a Python function of ``free`` evaluated with mpmath (cached: references
-    are evaluated again at every check). The code lambdify writes comes from a whitelisted
-    sympy tree, never from the reader's text."""
-    return sp.lambdify(free, expr, modules="mpmath")
+    are evaluated again at every check). Powers and exponentials are guarded (a huge value
+    raises OverflowError instead of exhausting memory). The code lambdify writes comes from
+    a whitelisted sympy tree, never from the reader's text."""
+    guarded = expr.replace(sp.exp, lambda argument: _EXP(argument))
+    guarded = guarded.replace(sp.Pow, lambda base, exponent: _POWER(base, exponent))
+    namespace = {"guarded_power": _guarded_power, "guarded_exp": _guarded_exp}
+    return sp.lambdify(free, guarded, modules=[namespace, "mpmath"])
 
 
 def _value(function: Callable[..., Any], point: Sequence[Any]) -> Any:
@@ -263,8 +293,8 @@ def check_formula(
             return special
     point, got, ref = difference
     if got is None or not _is_real(got):
-        return wrong(f"At {comparison.where(point)} your formula is undefined or not a real "
-                     "number, and the right answer is.", Reason.NOT_FINITE, reference)
+        return wrong(f"At {comparison.where(point)} your formula is undefined, too large "
+                     "to compute, or not a real number, and the right answer is.", Reason.NOT_FINITE, reference)
     if all(g == 0 for _, g, _ in comparison.rows):
         return wrong("Your formula is 0 at every test point, and the right answer is not.",
                      Reason.WRONG, reference)
