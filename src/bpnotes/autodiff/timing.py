@@ -102,7 +102,8 @@ def time_gradients(
     2P ``MLP.cost`` calls, one loop of 2P ``MLP.gradients`` calls and one gradient by
     centred differences (2P cost evaluations) are timed in turn (each repeated in small
     networks, so that every loop makes at least :data:`MIN_CALLS` calls), in processor time
-    (:data:`CLOCK`); each time per call is the smallest over the rounds. Measured alike,
+    (:data:`CLOCK`); each time per call is the smallest over the rounds, after one more
+    round that is not counted (a fresh process runs slow at first). Measured alike,
     finite differences cost 2P forward passes, eq. (ad-fd-cost)
     (:attr:`GradientTiming.in_forward_passes` is close to 1); backpropagation costs a
     small constant number of them whatever P is.
@@ -129,12 +130,18 @@ def time_gradients(
         calls = 2 * parameters * gradients
         forward = backprop = finite = math.inf
         numeric: list[list[np.ndarray]] = []
-        for _ in range(repeats):  # the three in turn, so that each round sees the same load
-            forward = min(forward, _per_call(lambda: net.cost(X, Y), calls))  # noqa: B023
-            backprop = min(backprop, _per_call(lambda: net.gradients(X, Y), calls))  # noqa: B023
-            finite = min(finite, _per_call(
-                lambda: numeric.append(_finite_difference_gradient(net, X, Y)),  # noqa: B023
-                gradients))
+        # The three in turn, so that each round sees the same load. The first round is not
+        # counted: in a fresh process its times run high (caches, allocator, clock speed).
+        for round_ in range(repeats + 1):
+            times = (
+                _per_call(lambda: net.cost(X, Y), calls),  # noqa: B023
+                _per_call(lambda: net.gradients(X, Y), calls),  # noqa: B023
+                _per_call(lambda: numeric.append(  # noqa: B023
+                    _finite_difference_gradient(net, X, Y)), gradients),  # noqa: B023
+            )
+            if round_ > 0:
+                forward, backprop, finite = (min(old, new) for old, new in
+                                             zip((forward, backprop, finite), times, strict=True))
         exact = net.gradients(X, Y)
         difference = max(float(np.max(np.abs(e - n)))
                          for e, n in zip(exact.weights + exact.biases, numeric[-1], strict=True))

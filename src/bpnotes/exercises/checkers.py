@@ -294,7 +294,8 @@ def check_formula(
     point, got, ref = difference
     if got is None or not _is_real(got):
         return wrong(f"At {comparison.where(point)} your formula is undefined, too large "
-                     "to compute, or not a real number, and the right answer is.", Reason.NOT_FINITE, reference)
+                     "to compute, or not a real number, and the right answer is.",
+                     Reason.NOT_FINITE, reference)
     if all(g == 0 for _, g, _ in comparison.rows):
         return wrong("Your formula is 0 at every test point, and the right answer is not.",
                      Reason.WRONG, reference)
