@@ -259,7 +259,8 @@ def test_formula_points_respect_domains_and_integer_symbols():
 
 
 @pytest.mark.parametrize("tower", ["L**L**L**L", "L**L**L**L**L",
-                                   "exp(exp(exp(exp(exp(exp(L))))))"])
+                                   "exp(exp(exp(exp(exp(exp(L))))))", "sin(exp(exp(L + 35)))",
+                                   "cos(10**(10**12*L))", "tanh(exp(exp(L + 21)))"])
 def test_power_towers_get_a_verdict_at_once_and_in_little_memory(tower):
     """At L = 6, L**L**L**L has about 10^36305 digits: evaluating it would exhaust memory
     (mpmath computes it), so such a value counts as too large to compute."""
@@ -270,9 +271,26 @@ def test_power_towers_get_a_verdict_at_once_and_in_little_memory(tower):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     verdict = check_formula(tower, L**2, symbols={"L": L}, domains={"L": (6, 6)})
     assert not verdict.correct
-    assert "too large" in verdict.message
+    assert "too large" in verdict.message or "differ" in verdict.message  # tanh(huge) = 1
     assert time.monotonic() - started < 2
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB
+
+
+@pytest.mark.parametrize("answer", ["exp(exp(exp(exp(5))))", "sin(exp(exp(10)))",
+                                    "tanh(exp(exp(25)))", "exp(-exp(exp(exp(5))))"])
+def test_numbers_too_large_to_compute_get_a_verdict_at_once(answer):
+    started = time.monotonic()
+    verdict = check_number(answer, 0.5)
+    assert not verdict.correct and verdict.reason == Reason.NOT_FINITE
+    assert time.monotonic() - started < 2
+
+
+def test_tiny_values_round_to_zero_and_huge_tanh_is_one():
+    """Guards that must not call a fair value 'too large': sigma of a huge argument is 1."""
+    z = sp.Symbol("z", positive=True)
+    assert check_formula("sigma(exp(11 + z))", sp.Integer(1), symbols={"z": z})
+    assert check_formula("tanh(exp(50 + z))", sp.Integer(1), symbols={"z": z})
+    assert check_number("exp(-exp(11))", 0, atol=1e-12)
 
 
 def test_formula_names_the_point_only_in_the_readers_symbols():

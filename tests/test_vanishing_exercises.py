@@ -92,3 +92,14 @@ def test_the_rate_outcome_is_blows_up_as_the_exercise_defines_it():
     run = vanishing.train_deep(10, activation="sigmoid", init="xavier", lr=0.1 * factor,
                                epochs=20)
     assert run.losses[-1] > 10 * run.losses[0] and not run.diverged
+
+
+@pytest.mark.parametrize("answer", ["L**L**L**L", "(w/4)**(L**L**L)"])
+def test_power_towers_get_a_verdict_at_once_through_the_diagnosis(answer):
+    """The unrolled bound's own diagnosis evaluates the reader's formula too (guarded)."""
+    import time
+
+    started = time.monotonic()
+    verdict = check("ex-vd-unrolled", answer)
+    assert not verdict.correct
+    assert time.monotonic() - started < 3

@@ -6,8 +6,9 @@ cannot find a citation in the list by what the text says. They also lower-case e
 article title ("neuronalen netzen"), which is wrong for German nouns and for names.
 
 The ``bpnotes`` style is pybtex's ``unsrt`` style, sorted by author and year, with labels
-"Last, year", "Last and Other, year" or "Last et al., year" (the text's own form) and titles
-kept as written in ``references.bib``.
+"Last, year", "Last and Other, year" or "Last et al., year" (the text's own form), titles
+kept as written in ``references.bib``, and a master's-level thesis named by its ``type``
+when given (a German "Diploma thesis").
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import Any
 
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
+from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.formatting.unsrt import date
 from pybtex.style.labels import BaseLabelStyle
-from pybtex.style.template import field, sentence
+from pybtex.style.template import field, first_of, optional_field, sentence
 from sphinx.application import Sphinx
 
 
@@ -60,6 +63,22 @@ class Style(UnsrtStyle):
     def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
         title = field(which_field)
         return sentence[title] if as_sentence else title
+
+    def get_mastersthesis_template(self, e: Any) -> Any:
+        """unsrt's, with the thesis's ``type`` when given ("Diploma thesis"), as unsrt
+        already does for PhD theses."""
+        return toplevel[
+            sentence[self.format_names("author")],
+            self.format_title(e, "title"),
+            sentence[
+                first_of[optional_field("type"), "Master's thesis"],
+                field("school"),
+                optional_field("address"),
+                date,
+            ],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

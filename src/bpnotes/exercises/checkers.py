@@ -24,7 +24,6 @@ where numpy does not (in the reader's browser). The reader's *functions* are che
 
 from __future__ import annotations
 
-import functools
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,6 +33,7 @@ from typing import Any, cast
 import mpmath
 import sympy as sp
 
+from .evaluation import guarded_function
 from .parsing import AnswerError, read_array, read_expression, read_number
 from .verdict import FACTOR_HINT, Reason, Verdict, relative_band, right, size_of_error, wrong
 
@@ -71,42 +71,11 @@ def _sample(symbol: sp.Symbol, domains: Mapping[str, tuple[float, float]],
     return rng.uniform(low, high)
 
 
-#: log(|result|) above which a power or an exponential counts as overflowing: the value
-#: would have more than ~10^15 digits. mpmath would otherwise try to compute it (a tower
-#: such as n**n**n**n exhausts memory), so such points are treated as undefined.
-LOG_MAGNITUDE_LIMIT = 1e15 * math.log(10)
-
-
-def _guarded_power(base: Any, exponent: Any) -> Any:
-    """``base**exponent`` in mpmath, or OverflowError when the result is astronomically large."""
-    base, exponent = mpmath.mpmathify(base), mpmath.mpmathify(exponent)
-    if base != 0 and abs(exponent * mpmath.log(abs(base))) > LOG_MAGNITUDE_LIMIT:
-        raise OverflowError("power too large")
-    return base**exponent
-
-
-def _guarded_exp(argument: Any) -> Any:
-    """``exp(argument)`` in mpmath, or OverflowError when the result is astronomically large."""
-    argument = mpmath.mpmathify(argument)
-    if abs(argument) > LOG_MAGNITUDE_LIMIT:
-        raise OverflowError("exponential too large")
-    return mpmath.exp(argument)
-
-
-_POWER = sp.Function("guarded_power")
-_EXP = sp.Function("guarded_exp")
-
-
-@functools.lru_cache(maxsize=128)
 def _lambdified(free: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[..., Any]:
-    """``expr`` as a Python function of ``free`` evaluated with mpmath (cached: references
-    are evaluated again at every check). Powers and exponentials are guarded (a huge value
-    raises OverflowError instead of exhausting memory). The code lambdify writes comes from
-    a whitelisted sympy tree, never from the reader's text."""
-    guarded = expr.replace(sp.exp, lambda argument: _EXP(argument))
-    guarded = guarded.replace(sp.Pow, lambda base, exponent: _POWER(base, exponent))
-    namespace = {"guarded_power": _guarded_power, "guarded_exp": _guarded_exp}
-    return sp.lambdify(free, guarded, modules=[namespace, "mpmath"])
+    """``expr`` as a Python function of ``free`` evaluated with mpmath, through the guards
+    of :mod:`~bpnotes.exercises.evaluation` (a value too large to compute raises
+    OverflowError instead of exhausting memory or time)."""
+    return guarded_function(free, expr)
 
 
 def _value(function: Callable[..., Any], point: Sequence[Any]) -> Any:

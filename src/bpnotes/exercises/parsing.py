@@ -30,6 +30,7 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from .evaluation import guarded_value
 from .verdict import Reason
 
 __all__ = [
@@ -487,10 +488,11 @@ def _sympy_number(expr: sp.Expr) -> float:
         raise AnswerError(Reason.NOT_FINITE, "the answer is infinite or undefined (a division "
                           "by zero?)")
     try:
+        guarded_value(expr)  # OverflowError, at once, for what is too large to compute
         value = complex(sp.N(expr, 30))
-    except (TypeError, ValueError, OverflowError) as exc:
+    except (TypeError, ValueError, ArithmeticError) as exc:
         raise AnswerError(Reason.NOT_FINITE, "the answer could not be evaluated to a finite "
-                          "number") from exc
+                          "number (or is too large to compute)") from exc
     real, imaginary = value.real, value.imag
     if abs(imaginary) > 1e-12 * max(1.0, abs(real)):
         raise AnswerError(Reason.TYPE, "the answer is a complex number; a real number is asked")

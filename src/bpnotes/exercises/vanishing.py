@@ -17,6 +17,7 @@ import mpmath
 import sympy as sp
 
 from .checkers import check_choice, check_formula, check_smallest_count
+from .evaluation import guarded_function
 from .parsing import AnswerError, read_number, sigmoid
 from .references import REFERENCES
 from .registry import exercise
@@ -93,8 +94,8 @@ def _offset_hint(given: sp.Expr) -> Verdict | None:
     free = sorted(reference.free_symbols | given.free_symbols, key=lambda v: v.name)
     if set(free) - {w, L, l_}:
         return None
-    f_given = sp.lambdify(free, given, "mpmath")
-    f_reference = sp.lambdify(free, reference, "mpmath")
+    f_given = guarded_function(tuple(free), given)
+    f_reference = guarded_function(tuple(free), reference)
     rng = random.Random(1)
     exponents, per_layer = set(), set()
     for _ in range(6):
