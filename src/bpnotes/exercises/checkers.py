@@ -71,13 +71,6 @@ def _sample(symbol: sp.Symbol, domains: Mapping[str, tuple[float, float]],
     return rng.uniform(low, high)
 
 
-def _lambdified(free: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[..., Any]:
-    """``expr`` as a Python function of ``free`` evaluated with mpmath, through the guards
-    of :mod:`~bpnotes.exercises.evaluation` (a value too large to compute raises
-    OverflowError instead of exhausting memory or time)."""
-    return guarded_function(free, expr)
-
-
 def _value(function: Callable[..., Any], point: Sequence[Any]) -> Any:
     """The mpmath value of a lambdified formula at a point, or None where it is undefined."""
     try:
@@ -100,8 +93,8 @@ class _Comparison:
                  points: int, seed: int) -> None:
         self.free = sorted(reference.free_symbols | given.free_symbols, key=lambda s: s.name)
         rng = random.Random(seed)
-        given_f = _lambdified(tuple(self.free), given)
-        reference_f = _lambdified(tuple(self.free), reference)
+        given_f = guarded_function(tuple(self.free), given)  # too large: OverflowError
+        reference_f = guarded_function(tuple(self.free), reference)
         self.rows: list[tuple[list[Any], Any, Any]] = []  # (point, given, reference)
         with mpmath.workdps(30):
             for _ in range(points if self.free else 1):

@@ -57,6 +57,15 @@ def _check_pairing(pairing: str) -> tuple[str, str]:
     return PAIRINGS[pairing]
 
 
+def _check_pairing_and_outputs(pairing: str, n: int) -> tuple[str, str]:
+    """The pairing's (activation, loss), once ``n`` is a valid number of output units."""
+    activation, loss = _check_pairing(pairing)
+    smallest = 2 if activation == "softmax" else 1
+    if isinstance(n, bool) or not isinstance(n, int) or n < smallest:
+        raise ValueError(f"n must be an integer >= 1 (>= 2 for softmax), got {n!r}")
+    return activation, loss
+
+
 def _outputs(activation: str, z: list[sp.Expr]) -> list[sp.Expr]:
     if activation == "identity":
         return list(z)
@@ -99,10 +108,7 @@ def output_delta_check(pairing: str, n: int = 3) -> tuple[sp.Matrix, sp.Matrix]:
     For softmax the last target is written 1 − (y_1 + … + y_{n−1}), the assumption that
     the target is a probability vector (one-hot, for example).
     """
-    activation, loss = _check_pairing(pairing)
-    smallest = 2 if activation == "softmax" else 1
-    if isinstance(n, bool) or not isinstance(n, int) or n < smallest:
-        raise ValueError(f"n must be an integer >= 1 (>= 2 for softmax), got {n!r}")
+    activation, loss = _check_pairing_and_outputs(pairing, n)
     z = list(sp.symbols(f"z1:{n + 1}", real=True))
     y = list(sp.symbols(f"y1:{n + 1}", real=True))
     if activation == "softmax":
@@ -180,10 +186,7 @@ def derive_output_delta(pairing: str, n: int = 2) -> OutputDeltaDerivation:
     n
         Number of output units (>= 1; >= 2 for softmax).
     """
-    activation, loss = _check_pairing(pairing)
-    smallest = 2 if activation == "softmax" else 1
-    if isinstance(n, bool) or not isinstance(n, int) or n < smallest:
-        raise ValueError(f"n must be an integer >= 1 (>= 2 for softmax), got {n!r}")
+    activation, loss = _check_pairing_and_outputs(pairing, n)
     o = list(sp.symbols(f"o1:{n + 1}", positive=True))
     y = list(sp.symbols(f"y1:{n + 1}", real=True))
     z = list(sp.symbols(f"z1:{n + 1}", real=True))
