@@ -258,11 +258,21 @@ def test_binder_link_and_double_click_open_chapters_as_notebooks_that_saving_kee
         page.wait_for_timeout(200)
     assert "{solution}" in placeholder.inner_text(), "the solution is not collapsed"
     # Saving the untouched notebook writes the file back identical (jupytext round trip).
-    before = (lab["root"] / "intro.md").read_bytes()
-    page.locator(".jp-NotebookPanel").first.click()
+    chapter = lab["root"] / "intro.md"
+    before, written = chapter.read_bytes(), chapter.stat().st_mtime_ns
+    # Focus the notebook through its tab: a click inside the panel can land on the collapsed
+    # solution, and a click there expands it (which is an edit, and would be saved).
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").click()
     page.keyboard.press("Control+s")
-    page.wait_for_timeout(3000)
-    after = (lab["root"] / "intro.md").read_bytes()
+    for _ in range(150):
+        if chapter.stat().st_mtime_ns != written:
+            break
+        page.wait_for_timeout(200)
+    else:
+        pytest.fail("Ctrl+S did not save the chapter within 30 s")
+    page.wait_for_timeout(500)  # the write may still be in progress when its time changes
+    assert "{solution}" in placeholder.inner_text(), "the solution was expanded before saving"
+    after = chapter.read_bytes()
     assert after == before, "saving the chapter in JupyterLab changed the file"
     # A double click in the file browser opens another chapter as a notebook too.
     page.locator(".jp-DirListing-item[title*='notation.md']").first.dblclick()
