@@ -607,6 +607,26 @@ def test_time_gradients_counts_parameters_and_gets_the_same_gradient():
         assert min(t.forward, t.backprop, t.finite_differences) > 0
 
 
+@pytest.mark.parametrize("collecting", [True, False])
+def test_timed_loops_pause_the_garbage_collector_and_restore_it(collecting):
+    import gc
+
+    from bpnotes.autodiff import timing
+
+    seen = []
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        timing._per_call(lambda: seen.append(gc.isenabled()), 3)
+        assert seen == [False, False, False]      # no collection is charged to a call
+        assert gc.isenabled() is collecting       # and the caller's setting is back
+        with pytest.raises(ZeroDivisionError):
+            timing._per_call(lambda: 1 / 0, 2)
+        assert gc.isenabled() is collecting       # even when the timed call raises
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_in_forward_passes_divides_finite_differences_by_2p_forward_passes():
     timing = autodiff.GradientTiming((2, 3, 1), 13, forward=0.25, backprop=0.5,
                                      finite_differences=13.0, largest_difference=0.0)

@@ -4,11 +4,14 @@ passes, eq. (ad-fd-cost)) against one backpropagation, measured.
 The three times of a network are measured the same way, so that their ratios mean what
 they say: each is the processor time of this process (``time.process_time``: other
 programs on a busy machine do not count) per call, averaged over a loop of 2P calls —
-the finite-difference gradient *is* such a loop of forward passes — and the smallest of
-several rounds that take the three in turn."""
+the finite-difference gradient *is* such a loop of forward passes — with Python's garbage
+collector paused (as the standard library's ``timeit`` does, so that a collection, which
+comes at no call's fault, is charged to none), and the smallest of several rounds that take
+the three in turn."""
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -63,11 +66,18 @@ MIN_CALLS = 1000
 
 
 def _per_call(function: Callable[[], object], calls: int) -> float:
-    """Processor seconds per call of ``function``, averaged over ``calls`` calls in a loop."""
-    start = CLOCK()
-    for _ in range(calls):
-        function()
-    return (CLOCK() - start) / calls
+    """Processor seconds per call of ``function``, averaged over ``calls`` calls in a loop
+    run with the garbage collector paused."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        start = CLOCK()
+        for _ in range(calls):
+            function()
+        return (CLOCK() - start) / calls
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _finite_difference_gradient(net: MLP, X: np.ndarray, Y: np.ndarray,
@@ -102,9 +112,9 @@ def time_gradients(
     2P ``MLP.cost`` calls, one loop of 2P ``MLP.gradients`` calls and one gradient by
     centred differences (2P cost evaluations) are timed in turn (each repeated in small
     networks, so that every loop makes at least :data:`MIN_CALLS` calls), in processor time
-    (:data:`CLOCK`); each time per call is the smallest over the rounds, after one more
-    round that is not counted (a fresh process runs slow at first). Measured alike,
-    finite differences cost 2P forward passes, eq. (ad-fd-cost)
+    (:data:`CLOCK`) with the garbage collector paused; each time per call is the smallest
+    over the rounds, after one more round that is not counted (a fresh process runs slow at
+    first). Measured alike, finite differences cost 2P forward passes, eq. (ad-fd-cost)
     (:attr:`GradientTiming.in_forward_passes` is close to 1); backpropagation costs a
     small constant number of them whatever P is.
     """
