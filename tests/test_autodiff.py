@@ -598,7 +598,9 @@ def test_layer_graph_gradients_rejects_bad_input():
 
 # ------------------------------------------------------------------ cost of a gradient
 def test_time_gradients_counts_parameters_and_gets_the_same_gradient():
-    timings = autodiff.time_gradients([[3, 2, 1], [4, 5, 5, 2]], examples=8, repeats=1)
+    # numpy integers are integers too
+    timings = autodiff.time_gradients([[3, 2, 1], [4, 5, 5, 2]], examples=np.int64(8),
+                                      repeats=np.int64(1))
     assert [t.parameters for t in timings] == [3 * 2 + 2 + 2 * 1 + 1,
                                               4 * 5 + 5 + 5 * 5 + 5 + 5 * 2 + 2]
     assert [t.sizes for t in timings] == [(3, 2, 1), (4, 5, 5, 2)]
@@ -641,6 +643,10 @@ def test_in_forward_passes_divides_finite_differences_by_2p_forward_passes():
         ({"sizes_list": [[2, 1]], "examples": 2.5}, TypeError),
         ({"sizes_list": [[2, 1]], "repeats": 0}, ValueError),
         ({"sizes_list": [[2, "a"]]}, TypeError),
+        ({"sizes_list": ([2, 1] for _ in range(2))}, TypeError),
+        ({"sizes_list": 3}, TypeError),
+        ({"sizes_list": [[2, 1]], "examples": -2.5}, TypeError),
+        ({"sizes_list": [[2, 1]], "seed": -1}, ValueError),
     ],
 )
 def test_time_gradients_rejects_bad_input(kwargs, error):

@@ -2,12 +2,14 @@
 passes, eq. (ad-fd-cost)) against one backpropagation, measured.
 
 The three times of a network are measured the same way, so that their ratios mean what
-they say: each is the processor time of this process (``time.process_time``: other
-programs on a busy machine do not count) per call, averaged over a loop of 2P calls —
-the finite-difference gradient *is* such a loop of forward passes — with Python's garbage
-collector paused (as the standard library's ``timeit`` does, so that a collection, which
-comes at no call's fault, is charged to none), and the smallest of several rounds that take
-the three in turn."""
+they say: each is the processor time of this process per call (``time.process_time``: the
+time other programs take does not count, though a busy machine still slows this process
+through shared caches), averaged over a loop of 2P calls — the finite-difference gradient
+*is* such a loop of forward passes — repeated in small networks to at least
+:data:`MIN_CALLS` calls. The loops run with Python's garbage collector paused (as the
+standard library's ``timeit`` does: a collection is no call's own cost), and each time is
+the smallest of several rounds, each of which times every network, and the three loops of
+a network, in turn."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..mlp import MLP
-from ..validation import check_nonnegative_int, check_positive_number
+from ..validation import check_positive_int, check_seed
 
 __all__ = ["GradientTiming", "time_gradients"]
 
@@ -99,6 +101,33 @@ def _finite_difference_gradient(net: MLP, X: np.ndarray, Y: np.ndarray,
     return grads
 
 
+@dataclass
+class _Subject:
+    """One timed network, its data and the smallest times per call measured so far."""
+
+    net: MLP
+    X: np.ndarray
+    Y: np.ndarray
+    parameters: int
+    gradients: int  # finite-difference gradients per loop (so that a loop is >= MIN_CALLS)
+    best: list[float]  # forward, backprop, finite differences
+    numeric: list[np.ndarray]  # the last finite-difference gradient
+
+    @property
+    def calls(self) -> int:
+        return 2 * self.parameters * self.gradients
+
+    def finite_differences(self) -> None:
+        self.numeric = _finite_difference_gradient(self.net, self.X, self.Y)
+
+    def time_round(self) -> tuple[float, float, float]:
+        """One round: the three loops in turn, in processor seconds per call."""
+        net, X, Y = self.net, self.X, self.Y
+        return (_per_call(lambda: net.cost(X, Y), self.calls),
+                _per_call(lambda: net.gradients(X, Y), self.calls),
+                _per_call(self.finite_differences, self.gradients))
+
+
 def time_gradients(
     sizes_list: Sequence[Sequence[int]],
     examples: int = 32,
@@ -108,53 +137,78 @@ def time_gradients(
     """Time a forward pass, backpropagation and finite differences for several networks.
 
     Each network is ``MLP(sizes, hidden="tanh", output="identity", loss="squared")`` on
-    seeded random data with ``examples`` rows. In each of ``repeats`` rounds, one loop of
-    2P ``MLP.cost`` calls, one loop of 2P ``MLP.gradients`` calls and one gradient by
-    centred differences (2P cost evaluations) are timed in turn (each repeated in small
-    networks, so that every loop makes at least :data:`MIN_CALLS` calls), in processor time
-    (:data:`CLOCK`) with the garbage collector paused; each time per call is the smallest
-    over the rounds, after one more round that is not counted (a fresh process runs slow at
-    first). Measured alike, finite differences cost 2P forward passes, eq. (ad-fd-cost)
-    (:attr:`GradientTiming.in_forward_passes` is close to 1); backpropagation costs a
-    small constant number of them whatever P is.
+    seeded random data with ``examples`` rows. In each of ``repeats`` rounds, every network
+    in turn has one loop of 2P ``MLP.cost`` calls, one loop of 2P ``MLP.gradients`` calls
+    and one gradient by centred differences (2P cost evaluations) timed (each repeated in
+    small networks, so that every loop makes at least :data:`MIN_CALLS` calls), in processor
+    time (:data:`CLOCK`) with the garbage collector paused. Each time per call is the
+    smallest over the rounds, after one more round that is not counted (a fresh process
+    runs slow at first). Because every round visits every network, the smallest times of
+    all networks come from the same span of time, and a slow spell of the machine cannot
+    fall on one network alone.
+
+    Parameters
+    ----------
+    sizes_list
+        The networks' layer widths, e.g. ``[[16, 8, 8, 1], [16, 32, 32, 1]]``.
+    examples
+        Rows of the random data each cost and gradient is computed on.
+    repeats
+        Rounds counted (at least 1).
+    seed
+        Seeds the weights and the data.
+
+    Returns
+    -------
+    list of GradientTiming
+        One per network, in the order of ``sizes_list``. Measured alike, finite
+        differences cost 2P forward passes, eq. (ad-fd-cost)
+        (:attr:`GradientTiming.in_forward_passes` is close to 1); backpropagation costs a
+        small constant number of them whatever P is.
+
+    Raises
+    ------
+    TypeError
+        If ``examples`` or ``repeats`` is not an integer, ``sizes_list`` is not a sequence,
+        or a network's widths are not integers.
+    ValueError
+        If ``examples`` or ``repeats`` is below 1, ``sizes_list`` is empty, or a network's
+        widths are invalid.
     """
-    check_positive_number("examples", examples)
-    if not isinstance(examples, int) or isinstance(examples, bool):
-        raise TypeError(f"examples must be an integer, got {type(examples).__name__}")
-    repeats = check_nonnegative_int("repeats", repeats)
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
-    if isinstance(sizes_list, str | bytes) or len(sizes_list) == 0:
+    examples = check_positive_int("examples", examples)
+    repeats = check_positive_int("repeats", repeats)
+    seed = check_seed(seed)
+    if isinstance(sizes_list, str | bytes) or not isinstance(sizes_list, Sequence):
+        raise TypeError("sizes_list must be a list of layer-width lists, got "
+                        f"{type(sizes_list).__name__}")
+    if len(sizes_list) == 0:
         raise ValueError("sizes_list must be a non-empty list of layer-width lists")
     rng = np.random.default_rng(seed)
-    timings = []
+    subjects = []
     for sizes in sizes_list:
         net = MLP(sizes, hidden="tanh", output="identity", loss="squared", seed=seed)
         X = rng.normal(size=(examples, net.sizes[0]))
         Y = rng.normal(size=(examples, net.sizes[-1]))
-        parameters = sum(p.size for p in net.weights + net.biases)
         net.gradients(X, Y)  # warm up: no timing includes first-call costs
+        parameters = sum(p.size for p in net.weights + net.biases)
         # Finite differences make 2P cost calls; small networks repeat them, so that no
         # loop is shorter than MIN_CALLS calls (a few scheduler slices).
-        gradients = math.ceil(MIN_CALLS / (2 * parameters))
-        calls = 2 * parameters * gradients
-        forward = backprop = finite = math.inf
-        numeric: list[list[np.ndarray]] = []
-        # The three in turn, so that each round sees the same load. The first round is not
-        # counted: in a fresh process its times run high (caches, allocator, clock speed).
-        for round_ in range(repeats + 1):
-            times = (
-                _per_call(lambda: net.cost(X, Y), calls),  # noqa: B023
-                _per_call(lambda: net.gradients(X, Y), calls),  # noqa: B023
-                _per_call(lambda: numeric.append(  # noqa: B023
-                    _finite_difference_gradient(net, X, Y)), gradients),  # noqa: B023
-            )
+        subjects.append(_Subject(net, X, Y, parameters, math.ceil(MIN_CALLS / (2 * parameters)),
+                                 [math.inf] * 3, []))
+    # Rounds outside, networks inside, the three loops of a network in turn: every minimum is
+    # taken over the same span of time. The first round is not counted: in a fresh process
+    # its times run high (caches, allocator, clock speed).
+    for round_ in range(repeats + 1):
+        for subject in subjects:
+            times = subject.time_round()
             if round_ > 0:
-                forward, backprop, finite = (min(old, new) for old, new in
-                                             zip((forward, backprop, finite), times, strict=True))
-        exact = net.gradients(X, Y)
-        difference = max(float(np.max(np.abs(e - n)))
-                         for e, n in zip(exact.weights + exact.biases, numeric[-1], strict=True))
-        timings.append(GradientTiming(tuple(net.sizes), parameters, forward, backprop, finite,
-                                      difference))
+                subject.best = [min(old, new) for old, new in zip(subject.best, times, strict=True)]
+    timings = []
+    for subject in subjects:
+        exact = subject.net.gradients(subject.X, subject.Y)
+        difference = max(float(np.max(np.abs(e - n))) for e, n in
+                         zip(exact.weights + exact.biases, subject.numeric, strict=True))
+        forward, backprop, finite = subject.best
+        timings.append(GradientTiming(tuple(subject.net.sizes), subject.parameters,
+                                      forward, backprop, finite, difference))
     return timings
