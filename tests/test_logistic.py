@@ -93,9 +93,10 @@ def test_cost_and_gradient_agree_with_pytorch_autograd(m, n, seed, scale):
     targets = torch.tensor(t, dtype=torch.float64)
     J = torch.nn.functional.binary_cross_entropy_with_logits(z, targets)
     J.backward()
-    # Both compute from the logits z, whose own rounding error is of order eps·(|X||w| + |b|):
-    # no float64 cost is more accurate than that in absolute terms. (PyTorch 2.13 returns 0.0
-    # for the loss 2.9e-15 of z = −33.5, t = 0; bpnotes returns 2.8986e-15, as mpmath does.)
+    # Both compute log(1 + e^z) − t z or an equivalent, which cancels terms of size |z|, so
+    # their absolute errors are of order eps·max|z| (bounded by eps·(|X||w| + |b|)): PyTorch
+    # 2.13 returns 0.0 for the cost 2.9e-15 at z = −33.5, t = 0, and bpnotes does the same at
+    # z = +33.5, t = 1.
     floor = 8 * np.finfo(float).eps * float(np.max(np.abs(X) @ np.abs(w) + abs(b)))
     assert logistic.cost(X, t, w, b) == pytest.approx(J.item(), rel=1e-12, abs=floor)
     grad_w, grad_b = logistic.gradient(X, t, w, b)

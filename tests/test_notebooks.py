@@ -262,7 +262,8 @@ def test_binder_link_and_double_click_open_chapters_as_notebooks_that_saving_kee
     before, written = chapter.read_bytes(), chapter.stat().st_mtime_ns
     # Focus the notebook through its tab: a click inside the panel can land on the collapsed
     # solution, and a click there expands it (which is an edit, and would be saved).
-    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").click()
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
+    tab.filter(has_text="intro.md").click()
     page.keyboard.press("Control+s")
     for _ in range(150):
         if chapter.stat().st_mtime_ns != written:
@@ -270,8 +271,16 @@ def test_binder_link_and_double_click_open_chapters_as_notebooks_that_saving_kee
         page.wait_for_timeout(200)
     else:
         pytest.fail("Ctrl+S did not save the chapter within 30 s")
-    page.wait_for_timeout(500)  # the write may still be in progress when its time changes
-    assert "{solution}" in placeholder.inner_text(), "the solution was expanded before saving"
+    # The server writes in place and then removes its backup copy: wait for both to settle.
+    backup = chapter.with_name(".~" + chapter.name)
+    for _ in range(50):
+        written = chapter.stat().st_mtime_ns
+        page.wait_for_timeout(300)
+        if chapter.stat().st_mtime_ns == written and not backup.exists():
+            break
+    collapsed = page.locator(".jp-MarkdownCell .jp-InputPlaceholder")
+    assert collapsed.count() == 1 and "{solution}" in collapsed.first.inner_text(timeout=2000), \
+        "the solution was expanded before saving"
     after = chapter.read_bytes()
     assert after == before, "saving the chapter in JupyterLab changed the file"
     # A double click in the file browser opens another chapter as a notebook too.

@@ -143,9 +143,9 @@ def time_gradients(
     small networks, so that every loop makes at least :data:`MIN_CALLS` calls), in processor
     time (:data:`CLOCK`) with the garbage collector paused. Each time per call is the
     smallest over the rounds, after one more round that is not counted (a fresh process
-    runs slow at first). Because every round visits every network, the smallest times of
-    all networks come from the same span of time, and a slow spell of the machine cannot
-    fall on one network alone.
+    runs slow at first). Because every round visits every network, a slow spell of the
+    machine can spoil one round of a network, but not all the rounds of one network while
+    the others are measured in calm.
 
     Parameters
     ----------
@@ -178,7 +178,7 @@ def time_gradients(
     examples = check_positive_int("examples", examples)
     repeats = check_positive_int("repeats", repeats)
     seed = check_seed(seed)
-    if isinstance(sizes_list, str | bytes) or not isinstance(sizes_list, Sequence):
+    if isinstance(sizes_list, str | bytes) or not isinstance(sizes_list, Sequence | np.ndarray):
         raise TypeError("sizes_list must be a list of layer-width lists, got "
                         f"{type(sizes_list).__name__}")
     if len(sizes_list) == 0:
@@ -195,9 +195,9 @@ def time_gradients(
         # loop is shorter than MIN_CALLS calls (a few scheduler slices).
         subjects.append(_Subject(net, X, Y, parameters, math.ceil(MIN_CALLS / (2 * parameters)),
                                  [math.inf] * 3, []))
-    # Rounds outside, networks inside, the three loops of a network in turn: every minimum is
-    # taken over the same span of time. The first round is not counted: in a fresh process
-    # its times run high (caches, allocator, clock speed).
+    # Rounds outside, networks inside, the three loops of a network in turn: the rounds of
+    # every network are spread over the same span of time. The first round is not counted:
+    # in a fresh process its times run high (caches, allocator, clock speed).
     for round_ in range(repeats + 1):
         for subject in subjects:
             times = subject.time_round()
