@@ -39,30 +39,22 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """Build the whole book from scratch into a temporary folder; fail on any warning.
-
-    The build is made once per test run: pytest-xdist's workers share it through a lock in
-    their common temporary folder, and a worker that finds it failed fails with its log
-    instead of building again."""
-    from filelock import FileLock
-
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's folder sits in the run's folder
-        shared = shared.parent
-    out, failed = shared / "book", shared / "book-build-failed.log"
-    with FileLock(str(shared / "book.lock")):
-        if failed.exists():
-            pytest.fail(f"book build failed:\n{failed.read_text()[-8000:]}")
-        if not (out / "build.log").exists():
-            out.mkdir(exist_ok=True)
-            cmd = [shutil.which("jupyter-book") or "jupyter-book", "build", str(ROOT),
-                   "--path-output", str(out), "-W", "-n", "--keep-going"]
-            result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1800)
-            log = result.stdout + result.stderr
-            if result.returncode != 0:
-                failed.write_text(log)
-                pytest.fail(f"book build failed:\n{log[-8000:]}")
-            (out / "build.log").write_text(log)  # tests read it (no noise in the build log)
+    """Build the whole book from scratch into a temporary folder; fail on any warning."""
+    out = tmp_path_factory.mktemp("book")
+    cmd = [
+        shutil.which("jupyter-book") or "jupyter-book",
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"book build failed:\n{log[-8000:]}"
+    (out / "build.log").write_text(log)  # tests read it (no noise in the build log)
     html = out / "_build" / "html"
     assert (html / "book" / "intro.html").exists()
     return html
@@ -96,18 +88,10 @@ def browser():
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Tests of the built site share one book build (the ``site`` fixture): every test that
-    uses it is marked ``book``. For pytest-xdist's ``--dist loadgroup`` they form two groups,
-    each run on one worker. The first, collected first, starts the build at once; the tests
-    that visit every page (the ``visits`` fixture) form the second, moved to the end of the
-    collection, so that the other worker reaches it after the rest of the suite, when the
-    build is done or nearly (with ``--no-loadscope-reorder``, in pyproject.toml, xdist keeps
-    this order)."""
+    """Tests of the built site share one book build (a session fixture): every test that uses
+    it is marked ``book`` and, for pytest-xdist's ``--dist loadgroup``, grouped on one worker."""
     shared = {"site", "server", "browser"}
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if item.get_closest_marker("book") or shared & fixtures:
+        if item.get_closest_marker("book") or shared & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.book)
-            group = "book-pages" if "visits" in fixtures else "book"
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: "visits" in getattr(item, "fixturenames", ()))  # stable
+            item.add_marker(pytest.mark.xdist_group("book"))
