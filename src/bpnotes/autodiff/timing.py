@@ -17,7 +17,7 @@ import gc
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -110,8 +110,8 @@ class _Subject:
     Y: np.ndarray
     parameters: int
     gradients: int  # finite-difference gradients per loop (so that a loop is >= MIN_CALLS)
-    best: list[float]  # forward, backprop, finite differences
-    numeric: list[np.ndarray]  # the last finite-difference gradient
+    best: list[float] = field(default_factory=lambda: [math.inf] * 3)  # fw, bp, fd
+    numeric: list[np.ndarray] = field(default_factory=list)  # the last fd gradient
 
     @property
     def calls(self) -> int:
@@ -193,8 +193,7 @@ def time_gradients(
         parameters = sum(p.size for p in net.weights + net.biases)
         # Finite differences make 2P cost calls; small networks repeat them, so that no
         # loop is shorter than MIN_CALLS calls (a few scheduler slices).
-        subjects.append(_Subject(net, X, Y, parameters, math.ceil(MIN_CALLS / (2 * parameters)),
-                                 [math.inf] * 3, []))
+        subjects.append(_Subject(net, X, Y, parameters, math.ceil(MIN_CALLS / (2 * parameters))))
     # Rounds outside, networks inside, the three loops of a network in turn: the rounds of
     # every network are spread over the same span of time. The first round is not counted:
     # in a fresh process its times run high (caches, allocator, clock speed).

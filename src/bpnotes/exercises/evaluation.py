@@ -86,8 +86,7 @@ def guarded_function(free: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[...
     guarded = expr
     namespace = {}
     for kind, (name, function) in _GUARDS.items():
-        replacement = sp.Function(name)
-        guarded = guarded.replace(kind, lambda *args, r=replacement: r(*args))
+        guarded = guarded.replace(kind, sp.Function(name))
         namespace[name] = function
     return sp.lambdify(free, guarded, modules=[namespace, "mpmath"])
 
